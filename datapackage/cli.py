@@ -1,0 +1,89 @@
+"""The `dwe` command line: resolve paths, call one library function, render the result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import DatapackageError
+from .paths import REPO_ROOT
+
+
+class Group(click.Group):
+    """Turn expected failures into one clear line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DatapackageError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=REPO_ROOT, show_default="the repository", help="Package root (holds datapackage.json).")
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="darkweb-enforcement")
+def main() -> None:
+    """darkweb-enforcement: validate the curated seeds and build releases."""
+
+
+@main.command()
+@ROOT
+@FORMAT
+def validate(root: Path, fmt: str) -> None:
+    """Check the seeds against their schemas and the business rules."""
+    from .problems import format_json, format_text
+    from .validate import validate_package
+
+    result = validate_package(root.resolve())
+    if fmt == "json":
+        click.echo(format_json(result.problems), nl=False)
+    else:
+        click.echo(format_text(result.problems), nl=False, err=True)
+    rows = sum(t.num_rows for t in result.strings.values())
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) in {root / 'seeds'}", err=True)
+        sys.exit(1)
+    if fmt == "text":
+        click.echo(f"valid: {len(result.strings)} tables, {rows} rows")
+
+
+@main.command("fmt")
+@ROOT
+@click.option("--check", is_flag=True, help="Only report files that are not in canonical form; exit 1 if any.")
+def fmt_command(root: Path, check: bool) -> None:
+    """Rewrite the seeds in canonical form: sorted by primary key, LF, minimal quoting, no BOM."""
+    from .formatting import format_seeds
+
+    changed = format_seeds(root.resolve(), write=not check)
+    for path in changed:
+        click.echo(f"{'would rewrite' if check else 'rewrote'} {path}", err=True)
+    if check and changed:
+        sys.exit(1)
+    click.echo(f"{len(changed)} file(s) {'to rewrite' if check else 'rewritten'}")
+
+
+@main.command()
+@ROOT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
+@click.option("--force", is_flag=True, help="Replace an existing build of the same version.")
+def build(root: Path, out: Path | None, force: bool) -> None:
+    """Validate, then write the release folder: CSV, Parquet, descriptor, SHA256SUMS."""
+    from .build import build_release
+    from .paths import dist_dir
+
+    root = root.resolve()
+    target = build_release(root, (out or dist_dir(root)).resolve(), force=force, progress=_progress())
+    click.echo(str(target))
+
+
+def _progress():
+    """Return a progress callback writing to stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda step: click.echo(f"  {step}", err=True)

@@ -1,0 +1,130 @@
+"""Read one CSV table into string columns, reporting structural faults per row first.
+
+The fast path is pyarrow's reader. It aborts a whole file on a ragged row or an open quote, so
+only when it fails do we re-read the file with Python's csv module to name the rows at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .problems import Problem
+from .schema import TableSchema
+
+BOM = b"\xef\xbb\xbf"
+MAX_CELL_CHARS = 100_000
+
+
+def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table | None, list[Problem]]:
+    """Return the table as string columns ("" for empty cells), or None when it cannot be read."""
+    problems: list[Problem] = []
+    if not data:
+        return None, [Problem(table, 0, "", "empty-file", "file is empty; it needs at least the header row")]
+    if data.startswith(BOM):
+        problems.append(Problem(table, 1, "", "encoding-error", "file starts with a UTF-8 byte-order mark (BOM); save it without one (`dwe fmt` does)"))
+        data = data[len(BOM):]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex().upper()
+        problems.append(Problem(table, line, "", "encoding-error", f"byte 0x{byte} at offset {error.start} is not UTF-8 (latin-1 or Windows-1252?); re-save the file as UTF-8"))
+        return None, problems
+    problems += _line_ending_problems(table, data)
+    header, header_problems = _check_header(table, data, schema)
+    if header_problems:
+        return None, problems + header_problems
+    try:
+        strings = _read_with_arrow(data, schema)
+    except (pa.ArrowInvalid, pa.ArrowException) as error:
+        return None, problems + _diagnose_rows(table, data, schema, str(error))
+    if strings.num_rows == 0:
+        problems.append(Problem(table, 0, "", "empty-table", "table has a header but no rows"))
+    problems += _oversized_cells(table, strings)
+    return strings, problems
+
+
+def _line_ending_problems(table: str, data: bytes) -> list[Problem]:
+    problems = []
+    cr = data.find(b"\r")
+    if cr >= 0:
+        line = data[:cr].count(b"\n") + 1
+        problems.append(Problem(table, line, "", "line-endings", "file has CR or CRLF line endings; use LF only (`dwe fmt` converts)"))
+    if not data.endswith(b"\n"):
+        problems.append(Problem(table, 0, "", "final-newline", "file does not end with a newline (`dwe fmt` adds it)"))
+    return problems
+
+
+def _check_header(table: str, data: bytes, schema: TableSchema) -> tuple[list[str], list[Problem]]:
+    first = next(csv.reader(io.StringIO(data.decode("utf-8").split("\n", 1)[0].rstrip("\r"))), [])
+    expected = schema.field_names
+    if first == expected:
+        return first, []
+    problems = []
+    for index, name in enumerate(first):
+        if name not in expected:
+            problems.append(Problem(table, 1, name, "extra-label", f"column {index + 1} {name!r} is not in the schema (expected columns: {', '.join(expected)})"))
+    for name in expected:
+        if name not in first:
+            problems.append(Problem(table, 1, name, "missing-label", f"column {name!r} is missing from the header"))
+    if not problems:
+        problems.append(Problem(table, 1, "", "incorrect-label", f"columns are in the wrong order: expected {', '.join(expected)}"))
+    return first, problems
+
+
+def _read_with_arrow(data: bytes, schema: TableSchema) -> pa.Table:
+    names = schema.field_names
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    block = max(1 << 20, min(len(data) + 1, 1 << 26))
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block)
+    return pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)
+
+
+def _diagnose_rows(table: str, data: bytes, schema: TableSchema, arrow_error: str) -> list[Problem]:
+    """Re-read with the csv module to say which rows are ragged, blank or unterminated."""
+    csv.field_size_limit(sys.maxsize)
+    width = len(schema.field_names)
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+    record = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(Problem(table, record + 1, "", "format-error", f"line {start_line}: cannot parse ({error}); is a quote left open?"))
+            return problems
+        record += 1
+        if record == 1:
+            continue
+        if not row:
+            problems.append(Problem(table, record, "", "blank-row", "blank line; remove it"))
+        elif len(row) > width:
+            problems.append(Problem(table, record, "", "extra-cell", f"{len(row)} cells but the header has {width}"))
+        elif len(row) < width:
+            problems.append(Problem(table, record, schema.field_names[len(row)], "missing-cell", f"{len(row)} cells but the header has {width}"))
+    if not problems:
+        problems.append(Problem(table, 0, "", "format-error", f"cannot parse the file: {arrow_error}"))
+    return problems
+
+
+def _oversized_cells(table: str, strings: pa.Table) -> list[Problem]:
+    import pyarrow.compute as pc
+
+    problems = []
+    for name in strings.column_names:
+        lengths = pc.utf8_length(strings[name])
+        if strings.num_rows and pc.max(lengths).as_py() > MAX_CELL_CHARS:
+            for index in pc.indices_nonzero(pc.greater(lengths, MAX_CELL_CHARS)).to_pylist():
+                problems.append(Problem(table, index + 2, name, "cell-too-large", f"cell has more than {MAX_CELL_CHARS:,} characters"))
+    return problems

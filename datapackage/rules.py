@@ -1,0 +1,131 @@
+"""Business rules of DATA-MODEL.md that no Table Schema can express."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .problems import Problem
+from .schema import TableSchema
+from .vocabulary import BOUNDING_QUALIFIERS, MARKET_METRICS, METRIC_UNITS
+
+FORMULA_RE = r"^[=+\-@]"
+
+
+def _rows(mask) -> list[int]:
+    return [i + 2 for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
+
+
+def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
+    """Text cells must not start like a spreadsheet formula."""
+    out = []
+    for f in schema.fields:
+        if f.type != "string":
+            continue
+        for row in _rows(pc.match_substring_regex(strings[f.name], FORMULA_RE)):
+            out.append(Problem(name, row, f.name, "formula-text", "text starts with =, +, - or @ and would run as a spreadsheet formula; reword it"))
+    return out
+
+
+def date_precision(name: str, schema: TableSchema, typed: pa.Table) -> list[Problem]:
+    """A *_precision is set exactly when its date is set."""
+    out = []
+    for f in schema.fields:
+        if f.type != "date" or f"{f.name}_precision" not in schema.field_names:
+            continue
+        has_date, has_prec = pc.is_valid(typed[f.name]), pc.is_valid(typed[f"{f.name}_precision"])
+        for row in _rows(pc.not_equal(has_date, has_prec)):
+            out.append(Problem(name, row, f"{f.name}_precision", "date-precision", f"{f.name}_precision must be set exactly when {f.name} is set"))
+    return out
+
+
+def date_order(name: str, typed: pa.Table, pairs: list[tuple[str, str]]) -> list[Problem]:
+    """Each (earlier, later) pair of dates is in order where both are set."""
+    out = []
+    for early, late in pairs:
+        for row in _rows(pc.greater(typed[early], typed[late])):
+            i = row - 2
+            out.append(Problem(name, row, late, "date-order", f"{late} {typed[late][i]} is before {early} {typed[early][i]}"))
+    return out
+
+
+def claim_units(claims: pa.Table) -> list[Problem]:
+    """Units fit metrics; market metrics name a market; unquantified claims have no value."""
+    out = []
+    pairs = pc.binary_join_element_wise(claims["metric"], claims["unit"], "|")
+    allowed_pairs = pa.array([f"{m}|{u}" for m, units in METRIC_UNITS.items() for u in units])
+    for row in _rows(pc.invert(pc.is_in(pairs, allowed_pairs))):
+        metric, unit = claims["metric"][row - 2].as_py(), claims["unit"][row - 2].as_py()
+        allowed = ", ".join(METRIC_UNITS.get(metric, ()))
+        out.append(Problem("reported_totals", row, "unit", "unit-metric", f"unit {unit!r} does not fit metric {metric!r}; use one of {allowed}"))
+    no_market = pc.and_(pc.is_in(claims["metric"], pa.array(MARKET_METRICS)), pc.is_null(claims["market_id"]))
+    out += [Problem("reported_totals", r, "market_id", "market-required", "market_* metrics must name the market in market_id") for r in _rows(no_market)]
+    unquantified = pc.equal(claims["qualifier"], "unquantified")
+    mismatch = pc.not_equal(unquantified, pc.is_null(claims["value"]))
+    for row in _rows(mismatch):
+        out.append(Problem("reported_totals", row, "value", "value-qualifier", "value must be empty exactly when the qualifier is unquantified"))
+    withdrawn = pc.and_(pc.equal(claims["status"], "withdrawn"), pc.is_null(claims["note"]))
+    out += [Problem("reported_totals", r, "note", "withdrawn-without-reason", "a withdrawn claim needs the reason in note") for r in _rows(withdrawn)]
+    return out
+
+
+def duplicate_claims(claims: pa.Table) -> list[Problem]:
+    """No two claims share operation, metric, item, scope, value, unit and source."""
+    key = ["operation_id", "metric", "item", "scope_code", "value", "unit", "source_id"]
+    seen: dict[tuple, int] = {}
+    out = []
+    for i, values in enumerate(zip(*(claims[k].to_pylist() for k in key))):
+        if values in seen:
+            out.append(Problem("reported_totals", i + 2, "claim_id", "duplicate-claim", f"same operation, metric, item, scope, value, unit and source as row {seen[values] + 2}"))
+        else:
+            seen[values] = i
+    return out
+
+
+def country_sums(claims: pa.Table) -> list[Problem]:
+    """Per-country values of one source never add up to more than its bounding WORLD figure."""
+    group = ["operation_id", "metric", "item", "unit", "source_id"]
+    current = claims.filter(pc.equal(claims["status"], "current"))
+    current = current.set_column(current.column_names.index("item"), "item", pc.fill_null(current["item"], ""))
+    world = current.filter(pc.and_(pc.equal(current["scope_code"], "WORLD"), pc.is_in(current["qualifier"], pa.array(BOUNDING_QUALIFIERS))))
+    countries = current.filter(pc.not_equal(current["scope_code"], "WORLD"))
+    if world.num_rows == 0 or countries.num_rows == 0:
+        return []
+    bound = world.group_by(group, use_threads=False).aggregate([("value", "min"), ("claim_id", "min")])
+    sums = countries.group_by(group, use_threads=False).aggregate([("value", "sum"), ("scope_code", "count")])
+    joined = sums.join(bound, group, join_type="inner", use_threads=False)
+    over = joined.filter(pc.greater(joined["value_sum"], joined["value_min"]))
+    out = []
+    for r in over.to_pylist():
+        out.append(Problem("reported_totals", 0, "value", "country-sum", f"{r['operation_id']} {r['metric']} {r['item'] or ''} from {r['source_id']}: {r['scope_code_count']} per-country claims add up to {r['value_sum']:g} {r['unit']}, above the WORLD figure {r['value_min']:g} (claim {r['claim_id_min']})".replace("  ", " ")))
+    return out
+
+
+def uncited_sources(strings: dict[str, pa.Table]) -> list[Problem]:
+    """Every source is cited by at least one row of another table."""
+    cited = [t["source_id"] for name, t in strings.items() if name != "sources" and "source_id" in t.column_names]
+    if "sources" not in strings or not cited:
+        return []
+    all_cited = pa.chunked_array([c for col in cited for c in col.chunks], pa.string())
+    ids = strings["sources"]["source_id"]
+    return [Problem("sources", r, "source_id", "uncited-source", f"source {ids[r - 2]} is cited by no row; cite it or remove it") for r in _rows(pc.invert(pc.is_in(ids, all_cited)))]
+
+
+def operations_without_claims(strings: dict[str, pa.Table]) -> list[Problem]:
+    """Every operation has at least one claim."""
+    if "operations" not in strings or "reported_totals" not in strings:
+        return []
+    ids = strings["operations"]["operation_id"]
+    claimed = strings["reported_totals"]["operation_id"]
+    return [Problem("operations", r, "operation_id", "operation-without-claim", f"operation {ids[r - 2]} has no claim in reported_totals") for r in _rows(pc.invert(pc.is_in(ids, claimed)))]
+
+
+def sort_order(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
+    """Rows are sorted by primary key (compared field by field, as `dwe fmt` sorts them)."""
+    if strings.num_rows < 2 or not schema.primary_key:
+        return []
+    keys = list(zip(*(strings[k].to_pylist() for k in schema.primary_key)))
+    for i in range(1, len(keys)):
+        if keys[i] < keys[i - 1]:
+            return [Problem(name, i + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(schema.primary_key)}) from here on; run `dwe fmt`")]
+    return []

@@ -1,0 +1,94 @@
+"""Validate a whole package: descriptor, structure, schema constraints, keys, then business rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import rules
+from .constraints import check_table
+from .descriptor import Resource, read_resources
+from .foreign_keys import check_foreign_keys
+from .problems import Problem, sort_problems
+from .reading import read_strings
+
+CURATED_TABLES = (
+    "agencies", "countries", "markets", "operation_agencies", "operation_countries",
+    "operation_markets", "operations", "reported_totals", "sources",
+)
+
+
+@dataclass
+class Validation:
+    """Everything validation learned: the tables as read, typed, and the problems."""
+
+    descriptor: dict
+    resources: list[Resource]
+    raw: dict[str, bytes] = field(default_factory=dict)
+    strings: dict[str, pa.Table] = field(default_factory=dict)
+    typed: dict[str, pa.Table] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_package(root: Path, progress=None) -> Validation:
+    """Validate the package at `root`; business rules run only once the schemas are satisfied."""
+    descriptor, resources, problems = read_resources(root)
+    result = Validation(descriptor, resources)
+    names = {r.name for r in resources}
+    for missing in sorted(set(CURATED_TABLES) - names):
+        problems.append(Problem("datapackage", 0, "resources", "missing-resource", f"table {missing!r} is not declared"))
+    for resource in resources:
+        problems += _read_resource(result, resource)
+        if progress:
+            progress(resource.name)
+    schemas = {r.name: r.schema for r in resources if r.name in result.strings}
+    problems += check_foreign_keys(schemas, result.strings)
+    if not problems:
+        problems += _business_rules(result)
+    result.problems = sort_problems(problems)
+    return result
+
+
+def _read_resource(result: Validation, resource: Resource) -> list[Problem]:
+    name = resource.name
+    if resource.path.stem != name:
+        return [Problem("datapackage", 0, f"resources[{name}].path", "resource-name", f"resource {name!r} must point at seeds/{name}.csv, not {resource.relpath}")]
+    try:
+        data = resource.path.read_bytes()
+    except FileNotFoundError:
+        return [Problem(name, 0, "", "missing-file", f"{resource.relpath} does not exist")]
+    except (IsADirectoryError, PermissionError) as error:
+        return [Problem(name, 0, "", "missing-file", f"{resource.relpath} cannot be read ({error.strerror})")]
+    strings, problems = read_strings(name, data, resource.schema)
+    if strings is None:
+        return problems
+    typed, cell_problems = check_table(name, resource.schema, strings)
+    result.raw[name], result.strings[name], result.typed[name] = data, strings, typed
+    return problems + cell_problems
+
+
+def _business_rules(result: Validation) -> list[Problem]:
+    found: list[Problem] = []
+    schemas = {r.name: r.schema for r in result.resources}
+    for name, strings in result.strings.items():
+        found += rules.formula_text(name, schemas[name], strings)
+        found += rules.date_precision(name, schemas[name], result.typed[name])
+        found += rules.sort_order(name, schemas[name], strings)
+    typed = result.typed
+    if "operations" in typed:
+        found += rules.date_order("operations", typed["operations"], [("started_on", "takedown_on"), ("takedown_on", "announced_on"), ("started_on", "announced_on")])
+    if "markets" in typed:
+        found += rules.date_order("markets", typed["markets"], [("launched_on", "closed_on")])
+    if "reported_totals" in typed:
+        found += rules.claim_units(typed["reported_totals"])
+        found += rules.duplicate_claims(typed["reported_totals"])
+        found += rules.country_sums(typed["reported_totals"])
+    found += rules.uncited_sources(result.strings)
+    found += rules.operations_without_claims(result.strings)
+    return found
