@@ -18,6 +18,11 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except DatapackageError as error:
+            problems = getattr(error, "problems", None)
+            if problems:
+                from .problems import format_text
+
+                click.echo(format_text(problems), nl=False, err=True)
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
 
