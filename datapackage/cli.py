@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import DatapackageError
-from .paths import REPO_ROOT
+from .paths import default_root
 
 
 class Group(click.Group):
@@ -27,7 +27,7 @@ class Group(click.Group):
             ctx.exit(1)
 
 
-ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=REPO_ROOT, show_default="the repository", help="Package root (holds datapackage.json).")
+ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=default_root(), show_default="the repository", help="Package root (holds datapackage.json).")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 
 

@@ -48,7 +48,7 @@ def convert_column(f: Field, values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Return (typed array with nulls for empty or invalid cells, mask of type errors)."""
     empty = pc.equal(values, "")
     if f.type == "string":
-        return pc.if_else(empty, pa.scalar(None, pa.string()), values), pc.equal(values, pa.scalar(None, pa.string()))
+        return pc.if_else(empty, pa.scalar(None, pa.string()), values), pc.is_null(values)
     if f.type == "date":
         return parse_dates(values)
     if f.type == "boolean":

@@ -13,6 +13,11 @@ CHECKSUMS_NAME = "SHA256SUMS"
 DATASET_NAME = "darkweb-enforcement"
 
 
+def default_root() -> Path:
+    """Return the repository root when installed from a checkout, else the working folder."""
+    return REPO_ROOT if (REPO_ROOT / DESCRIPTOR_NAME).exists() else Path.cwd()
+
+
 def descriptor_path(root: Path) -> Path:
     """Return the root descriptor of a package rooted at `root`."""
     return root / DESCRIPTOR_NAME

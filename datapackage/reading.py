@@ -43,6 +43,9 @@ def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table
         strings = _read_with_arrow(data, schema)
     except (pa.ArrowInvalid, pa.ArrowException) as error:
         return None, problems + _diagnose_rows(table, data, schema, str(error))
+    blank = _blank_rows(table, strings)
+    if blank:
+        return None, problems + blank
     if strings.num_rows == 0:
         problems.append(Problem(table, 0, "", "empty-table", "table has a header but no rows"))
     problems += _oversized_cells(table, strings)
@@ -116,6 +119,20 @@ def _diagnose_rows(table: str, data: bytes, schema: TableSchema, arrow_error: st
     if not problems:
         problems.append(Problem(table, 0, "", "format-error", f"cannot parse the file: {arrow_error}"))
     return problems
+
+
+def _blank_rows(table: str, strings: pa.Table) -> list[Problem]:
+    """Rows whose every cell is empty: a blank line, which pyarrow reads as a row of empty cells."""
+    import pyarrow.compute as pc
+
+    if strings.num_rows == 0:
+        return []
+    lengths = [pc.utf8_length(strings[name]) for name in strings.column_names]
+    total = lengths[0]
+    for more in lengths[1:]:
+        total = pc.add(total, more)
+    rows = pc.indices_nonzero(pc.equal(total, 0)).to_pylist()
+    return [Problem(table, i + 2, "", "blank-row", "blank line (every cell empty); remove it") for i in rows]
 
 
 def _oversized_cells(table: str, strings: pa.Table) -> list[Problem]:

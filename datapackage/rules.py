@@ -85,6 +85,7 @@ def duplicate_claims(claims: pa.Table) -> list[Problem]:
 def country_sums(claims: pa.Table) -> list[Problem]:
     """Per-country values of one source never add up to more than its bounding WORLD figure."""
     group = ["operation_id", "metric", "item", "unit", "source_id"]
+    claims = claims.append_column("file_row", pa.array(range(2, claims.num_rows + 2), pa.int64()))
     current = claims.filter(pc.equal(claims["status"], "current"))
     current = current.set_column(current.column_names.index("item"), "item", pc.fill_null(current["item"], ""))
     world = current.filter(pc.and_(pc.equal(current["scope_code"], "WORLD"), pc.is_in(current["qualifier"], pa.array(BOUNDING_QUALIFIERS))))
@@ -92,12 +93,12 @@ def country_sums(claims: pa.Table) -> list[Problem]:
     if world.num_rows == 0 or countries.num_rows == 0:
         return []
     bound = world.group_by(group, use_threads=False).aggregate([("value", "min"), ("claim_id", "min")])
-    sums = countries.group_by(group, use_threads=False).aggregate([("value", "sum"), ("scope_code", "count")])
+    sums = countries.group_by(group, use_threads=False).aggregate([("value", "sum"), ("scope_code", "count"), ("file_row", "min")])
     joined = sums.join(bound, group, join_type="inner", use_threads=False)
     over = joined.filter(pc.greater(joined["value_sum"], joined["value_min"]))
     out = []
     for r in over.to_pylist():
-        out.append(Problem("reported_totals", 0, "value", "country-sum", f"{r['operation_id']} {r['metric']} {r['item'] or ''} from {r['source_id']}: {r['scope_code_count']} per-country claims add up to {r['value_sum']:g} {r['unit']}, above the WORLD figure {r['value_min']:g} (claim {r['claim_id_min']})".replace("  ", " ")))
+        out.append(Problem("reported_totals", r["file_row_min"], "value", "country-sum", f"{r['operation_id']} {r['metric']} {r['item'] or ''} from {r['source_id']}: {r['scope_code_count']} per-country claims add up to {r['value_sum']:g} {r['unit']}, above the WORLD figure {r['value_min']:g} (claim {r['claim_id_min']})".replace("  ", " ")))
     return out
 
 

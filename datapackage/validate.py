@@ -40,7 +40,7 @@ def validate_package(root: Path, progress=None) -> Validation:
     """Validate the package at `root`; business rules run only once the schemas are satisfied."""
     descriptor, resources, problems = read_resources(root)
     result = Validation(descriptor, resources)
-    names = {r.name for r in resources}
+    names = {r.get("name") for r in descriptor.get("resources", []) if isinstance(r, dict)}
     for missing in sorted(set(CURATED_TABLES) - names):
         problems.append(Problem("datapackage", 0, "resources", "missing-resource", f"table {missing!r} is not declared"))
     for resource in resources:
