@@ -1,0 +1,107 @@
+"""dwe build writes a complete, typed, checksummed, reproducible release."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from datapackage.build import build_release
+from datapackage.errors import ReleaseExists
+from datapackage.synthetic import write_package
+
+TABLES = ["agencies", "countries", "markets", "operation_agencies", "operation_countries", "operation_markets", "operations", "reported_totals", "sources"]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    root = write_package(tmp_path_factory.mktemp("pkg"), 400)
+    return build_release(root, root / "dist")
+
+
+def test_release_layout(release: Path):
+    assert release.name == "darkweb-enforcement-0.1.0"
+    assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in TABLES] + [f"{t}.parquet" for t in TABLES])
+    assert (release / "SHA256SUMS").exists() and (release / "datapackage.json").exists()
+
+
+def test_checksums_pass_sha256sum(release: Path):
+    done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": OK") == 19
+
+
+def test_parquet_types_follow_the_schema(release: Path):
+    schema = pq.read_schema(release / "data" / "reported_totals.parquet")
+    assert schema.field("value").type == pa.float64()
+    assert schema.field("as_of").type == pa.date32()
+    assert schema.field("metric").type == pa.dictionary(pa.int32(), pa.string())
+    assert schema.field("claim_id").nullable is False
+    assert json.loads(schema.metadata[b"table_schema"])["primaryKey"] == ["claim_id"]
+    levels = pq.read_table(release / "data" / "reported_totals.parquet")["qualifier"].chunk(0).dictionary.to_pylist()
+    assert levels[:3] == ["exact", "approximately", "more_than"]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_csv_and_parquet_hold_the_same_data(release: Path, table: str):
+    from_parquet = pd.read_parquet(release / "data" / f"{table}.parquet")
+    from_csv = pd.read_csv(release / "data" / f"{table}.csv", dtype=str, keep_default_na=False)
+    assert list(from_parquet.columns) == list(from_csv.columns)
+    assert len(from_parquet) == len(from_csv)
+    for column in from_csv.columns:
+        parquet_text = from_parquet[column].astype(object).map(_as_text)
+        csv_text = from_csv[column].map(lambda v: _as_text(float(v)) if v and column == "value" else v)
+        assert parquet_text.tolist() == csv_text.tolist(), column
+
+
+def _as_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def test_rebuild_is_byte_identical(tmp_path: Path):
+    root = write_package(tmp_path / "pkg", 200)
+    first = build_release(root, tmp_path / "a")
+    second = build_release(root, tmp_path / "b")
+    for name in ["SHA256SUMS", "datapackage.json"] + [f"data/{t}.csv" for t in TABLES]:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    for t in TABLES:
+        assert pq.read_table(first / "data" / f"{t}.parquet").equals(pq.read_table(second / "data" / f"{t}.parquet"))
+
+
+def test_existing_release_is_refused_unless_forced(tmp_path: Path):
+    root = write_package(tmp_path / "pkg", 100)
+    target = build_release(root, tmp_path / "dist")
+    with pytest.raises(ReleaseExists, match="already exists; bump the version"):
+        build_release(root, tmp_path / "dist")
+    assert build_release(root, tmp_path / "dist", force=True) == target
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [target.name]
+
+
+def test_frictionless_validates_the_release_descriptor(release: Path):
+    from frictionless import validate
+
+    report = validate(release / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_release_descriptor_records_bytes_and_hashes(release: Path):
+    from datapackage.checksums import sha256_file
+
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        path = release / resource["path"]
+        assert resource["bytes"] == path.stat().st_size
+        assert resource["hash"] == f"sha256:{sha256_file(path)}"
+        assert resource["profile"] == "tabular-data-resource"
+        assert resource["parquet"]["hash"] == f"sha256:{sha256_file(release / resource['parquet']['path'])}"

@@ -1,0 +1,58 @@
+"""CLI wiring: exit codes, messages on the right stream, help for every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from datapackage.cli import main
+from datapackage.paths import REPO_ROOT
+
+COMMANDS = sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command: str):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert main.commands[command].help
+    assert f"`dwe {command}" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_validate_clean_package_exits_0(package: Path):
+    result = CliRunner().invoke(main, ["validate", "--root", str(package)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "valid: 9 tables, 23 rows\n"
+
+
+def test_validate_json_lists_problems_on_stdout(package: Path):
+    path = package / "seeds" / "operations.csv"
+    path.write_text(path.read_text().replace("vendor_sweep", "sweep"))
+    result = CliRunner().invoke(main, ["validate", "--root", str(package), "--format", "json"])
+    assert result.exit_code == 1
+    assert '"code": "constraint-error"' in result.stdout and '"row": 2' in result.stdout
+
+
+def test_usage_error_exits_2():
+    result = CliRunner().invoke(main, ["validate", "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_build_on_invalid_seeds_says_why_and_writes_nothing(package: Path, tmp_path: Path):
+    path = package / "seeds" / "sources.csv"
+    path.write_text(path.read_text().replace("https://example.org", "ftp://example.org"))
+    result = CliRunner().invoke(main, ["build", "--root", str(package), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("seeds/sources.csv:2:url: 'ftp://example.org/report/0' does not match")
+    assert "Error: 1 problem(s) found" in result.stderr
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
+def test_build_refuses_existing_release(package: Path, tmp_path: Path):
+    args = ["build", "--root", str(package), "--out", str(tmp_path / "dist")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1
+    assert "already exists; bump the version" in again.stderr
