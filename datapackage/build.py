@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .checksums import parse_checksums, render_checksums, write_checksums
@@ -13,7 +14,33 @@ from .errors import ChecksumMismatch, DatapackageError, ReleaseExists, Validatio
 from .parquet import write_parquet
 from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, RELEASE_DATA_DIRNAME, release_dirname
 from .release_descriptor import release_descriptor, write_descriptor
+from .changes import CHANGES_SCHEMA, Change, Snapshot, diff_snapshots, render_changes_csv
+from .changelog import release_section
+from .citation import citation_cff, cite_line
+from .derived import write_derived
+from .releases_index import index_path, read_index, version_tuple
+from .snapshots import snapshot_of_commit, snapshot_of_validation
 from .validate import Validation, validate_package
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What a build needs beyond the seeds: version, date and the previous release to diff against."""
+
+    version: str
+    date: str
+    previous: Snapshot | None = None
+    previous_version: str | None = None
+
+
+def default_info(root: Path, version: str) -> ReleaseInfo:
+    """Date and previous release of `version` from releases.json (rebuilt from git when recorded)."""
+    index = read_index(index_path(root))
+    entry = next((r for r in index["releases"] if r["version"] == version), None)
+    earlier = [r for r in index["releases"] if version_tuple(r["version"]) < version_tuple(version) and r["status"] != "withdrawn"]
+    previous = max(earlier, key=lambda r: version_tuple(r["version"])) if earlier else None
+    snapshot = snapshot_of_commit(root, previous["commit"]) if previous else None
+    return ReleaseInfo(version, entry["date"] if entry else "unreleased", snapshot, previous["version"] if previous else None)
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
@@ -26,8 +53,8 @@ def package_version(descriptor: dict) -> str:
     return version
 
 
-def write_release_files(validation: Validation, folder: Path, progress=None) -> None:
-    """Write data files, descriptor and SHA256SUMS of a release into `folder`."""
+def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> list[Change]:
+    """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`."""
     data_dir = folder / RELEASE_DATA_DIRNAME
     data_dir.mkdir(parents=True)
     for resource in sorted(validation.resources, key=lambda r: r.name):
@@ -36,9 +63,26 @@ def write_release_files(validation: Validation, folder: Path, progress=None) -> 
         write_parquet(resource.schema, validation.typed[resource.name], data_dir / f"{resource.name}.parquet")
         if progress:
             progress(f"wrote {resource.name}")
-    descriptor = release_descriptor(validation.descriptor, validation.resources, folder)
+    changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
+    derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
+    write_documents(folder, info, changes)
+    descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, derived)
     write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
     write_checksums(folder)
+    return changes
+
+
+def write_documents(folder: Path, info: ReleaseInfo, changes: list[Change]) -> None:
+    """Write the release's README, CHANGELOG section and CITATION.cff."""
+    (folder / "CHANGELOG.md").write_text(release_section(info.version, info.date, changes), encoding="utf-8")
+    (folder / "CITATION.cff").write_text(citation_cff(info.version, info.date), encoding="utf-8")
+    readme = (
+        f"# darkweb-enforcement {info.version}\n\nReleased: {info.date}. Previous release: {info.previous_version or 'none'}.\n\n"
+        "Law-enforcement operations against dark-web markets and every total a source reported, each tied to its source.\n"
+        "Tables are in `data/` as CSV and Parquet; `datapackage.json` describes them; `sha256sum -c SHA256SUMS` checks every file.\n\n"
+        f"## How to cite\n\n{cite_line(info.version, info.date)}\n"
+    )
+    (folder / "README.md").write_text(readme, encoding="utf-8")
 
 
 def verify_written(folder: Path) -> None:
@@ -65,19 +109,20 @@ def publish(tmp: Path, target: Path, force: bool) -> None:
         shutil.rmtree(old)
 
 
-def build_release(root: Path, out: Path, force: bool = False, progress=None) -> Path:
+def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None) -> Path:
     """Validate the package at `root` and write `<out>/darkweb-enforcement-<version>/`."""
     validation = validate_package(root)
     if validation.problems:
         raise ValidationFailed(validation.problems)
-    version = package_version(validation.descriptor)
+    version = info.version if info else package_version(validation.descriptor)
+    info = info or default_info(root, version)
     target = out / release_dirname(version)
     if target.exists() and not force:
         raise ReleaseExists(f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it")
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
     try:
-        write_release_files(validation, tmp, progress)
+        write_release_files(validation, tmp, info, progress)
         verify_written(tmp)
         publish(tmp, target, force)
     finally:

@@ -26,14 +26,15 @@ def release(tmp_path_factory) -> Path:
 
 def test_release_layout(release: Path):
     assert release.name == "darkweb-enforcement-0.1.0"
-    assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in TABLES] + [f"{t}.parquet" for t in TABLES])
-    assert (release / "SHA256SUMS").exists() and (release / "datapackage.json").exists()
+    tables = TABLES + ["changes"]
+    assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in tables] + [f"{t}.parquet" for t in tables])
+    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "README.md", "SHA256SUMS", "data", "datapackage.json"]
 
 
 def test_checksums_pass_sha256sum(release: Path):
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == 19
+    assert done.stdout.count(": OK") == 24
 
 
 def test_parquet_types_follow_the_schema(release: Path):
@@ -47,7 +48,7 @@ def test_parquet_types_follow_the_schema(release: Path):
     assert levels[:3] == ["exact", "approximately", "more_than"]
 
 
-@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("table", TABLES + ["changes"])
 def test_csv_and_parquet_hold_the_same_data(release: Path, table: str):
     from_parquet = pd.read_parquet(release / "data" / f"{table}.parquet")
     from_csv = pd.read_csv(release / "data" / f"{table}.csv", dtype=str, keep_default_na=False)
@@ -105,3 +106,11 @@ def test_release_descriptor_records_bytes_and_hashes(release: Path):
         assert resource["hash"] == f"sha256:{sha256_file(path)}"
         assert resource["profile"] == "tabular-data-resource"
         assert resource["parquet"]["hash"] == f"sha256:{sha256_file(release / resource['parquet']['path'])}"
+
+
+def test_first_build_lists_every_row_as_added(release: Path):
+    changes = pd.read_csv(release / "data" / "changes.csv", dtype=str, keep_default_na=False)
+    rows = sum(len(pd.read_csv(release / "data" / f"{t}.csv", dtype=str)) for t in TABLES)
+    assert len(changes) == rows
+    assert set(changes["change"]) == {"added"}
+    assert changes[changes.table == "reported_totals"]["key"].iloc[0] == "c00000000"
