@@ -92,3 +92,68 @@ def _progress():
     if not sys.stderr.isatty():
         return None
     return lambda step: click.echo(f"  {step}", err=True)
+
+
+@main.command()
+@ROOT
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), help="Which part of the version to raise.")
+@click.option("--version", "version", help="Explicit new version X.Y.Z instead of --bump.")
+@click.option("--date", help="Release date (YYYY-MM-DD) [default: today].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
+def release(root: Path, bump: str | None, version: str | None, date: str | None, out: Path | None) -> None:
+    """Cut a new version: check the bump fits the change, build, archive, record it."""
+    from .paths import dist_dir
+    from .release import cut_release
+
+    root = root.resolve()
+    done = cut_release(root, (out or dist_dir(root)).resolve(), bump=bump, version=version, date=date)
+    click.echo(f"released {done.version}: {done.archive} sha256 {done.sha256}")
+    click.echo(f"now commit it: git add datapackage.json releases.json CHANGELOG.md CITATION.cff && git commit -m 'Release {done.version}'", err=True)
+
+
+@main.command()
+@ROOT
+@click.argument("version")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
+def rebuild(root: Path, version: str, out: Path | None) -> None:
+    """Rebuild a recorded release from its git commit and check the archive's sha256."""
+    from .paths import dist_dir
+    from .release import rebuild_release
+
+    root = root.resolve()
+    done = rebuild_release(root, version, (out or dist_dir(root)).resolve())
+    click.echo(f"rebuilt {done.version}: {done.archive} sha256 {done.sha256} (matches releases.json)")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def verify(path: Path) -> None:
+    """Check a release folder or archive against SHA256SUMS and its descriptor."""
+    from .verify import verify_path
+
+    differences = verify_path(path)
+    for line in differences:
+        click.echo(line, err=True)
+    if differences:
+        click.echo(f"{len(differences)} difference(s): {path} is not the release it claims to be", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {path}")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@FORMAT
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Show per-record changes between two releases (folders or archives)."""
+    import json
+    from dataclasses import asdict
+
+    from .release_diff import diff_releases, format_changes
+
+    changes = diff_releases(old, new)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(c) for c in changes], indent=2, sort_keys=True))
+    else:
+        click.echo(format_changes(changes), nl=False)
+        click.echo(f"{len(changes)} change(s)", err=True)
