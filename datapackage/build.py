@@ -18,6 +18,15 @@ from .changes import CHANGES_SCHEMA, Change, Snapshot, diff_snapshots, render_ch
 from .changelog import release_section
 from .citation import citation_cff, cite_line
 from .derived import write_derived
+from .headline import collect_claims, headline_rows, render_headline_csv
+from .headline_schema import HEADLINE_SCHEMA
+
+HEADLINE_DESCRIPTION = (
+    "One preferred claim per operation, metric, item, scope and unit family, chosen by a published rule "
+    "(primary sources, then figures attributed to an agency that took part, then the rest; latest date; "
+    "exact before approximate; lowest value), with the spread of all claims and a conflict flag. Derived: "
+    "re-rank from reported_totals if you prefer another rule."
+)
 from .releases_index import index_path, read_index, version_tuple
 from .snapshots import snapshot_of_commit, snapshot_of_validation
 from .validate import Validation, validate_package
@@ -65,11 +74,18 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
             progress(f"wrote {resource.name}")
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
     derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
+    derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline_of(validation)), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
     write_documents(folder, info, changes)
     descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, derived)
     write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
     write_checksums(folder)
     return changes
+
+
+def headline_of(validation: Validation) -> list[dict]:
+    """Headline rows of the validated claims."""
+    t = validation.typed
+    return headline_rows(collect_claims(t["reported_totals"], t["sources"], t["operation_agencies"]))
 
 
 def write_documents(folder: Path, info: ReleaseInfo, changes: list[Change]) -> None:
