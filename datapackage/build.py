@@ -17,7 +17,9 @@ from .release_descriptor import release_descriptor, write_descriptor
 from .changes import CHANGES_SCHEMA, Change, Snapshot, diff_snapshots, render_changes_csv
 from .changelog import release_section
 from .citation import citation_cff, cite_line
+from .codebook import render_codebook
 from .derived import write_derived
+from .plots import write_figures
 from .headline import collect_claims, headline_rows, render_headline_csv
 from .headline_schema import HEADLINE_SCHEMA
 
@@ -74,7 +76,13 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
             progress(f"wrote {resource.name}")
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
     derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
-    derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline_of(validation)), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
+    headline = headline_of(validation)
+    derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
+    (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
+    announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
+    write_figures(headline, announced, folder / "figures")
+    if progress:
+        progress("wrote headline totals, codebook and figures")
     write_documents(folder, info, changes)
     descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, derived)
     write_descriptor(descriptor, folder / DESCRIPTOR_NAME)

@@ -108,7 +108,7 @@ def release(root: Path, bump: str | None, version: str | None, date: str | None,
     root = root.resolve()
     done = cut_release(root, (out or dist_dir(root)).resolve(), bump=bump, version=version, date=date)
     click.echo(f"released {done.version}: {done.archive} sha256 {done.sha256}")
-    click.echo(f"now commit it: git add datapackage.json releases.json CHANGELOG.md CITATION.cff && git commit -m 'Release {done.version}'", err=True)
+    click.echo(f"now commit it: git add datapackage.json releases.json CHANGELOG.md CITATION.cff CODEBOOK.md && git commit -m 'Release {done.version}'", err=True)
 
 
 @main.command()
@@ -157,3 +157,42 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     else:
         click.echo(format_changes(changes), nl=False)
         click.echo(f"{len(changes)} change(s)", err=True)
+
+
+@main.command()
+@ROOT
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True, help="Output format.")
+def report(root: Path, fmt: str) -> None:
+    """Curator's report: missing arrests, single-source figures, conflicts, country sums, coverage."""
+    from .errors import ValidationFailed
+    from .report import build_sections, render
+    from .validate import validate_package
+
+    validation = validate_package(root.resolve())
+    if validation.problems:
+        raise ValidationFailed(validation.problems)
+    click.echo(render(build_sections(validation), markdown=fmt == "markdown"))
+
+
+@main.command()
+@ROOT
+@click.option("--check", is_flag=True, help="Exit 1 if the committed CODEBOOK.md is stale instead of rewriting it.")
+def codebook(root: Path, check: bool) -> None:
+    """Regenerate CODEBOOK.md from the schemas and the seeds."""
+    from .codebook import render_codebook
+    from .errors import ValidationFailed
+    from .validate import validate_package
+
+    root = root.resolve()
+    validation = validate_package(root)
+    if validation.problems:
+        raise ValidationFailed(validation.problems)
+    text, path = render_codebook(validation), root / "CODEBOOK.md"
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            click.echo("CODEBOOK.md is stale; run `dwe codebook` and commit it", err=True)
+            sys.exit(1)
+        click.echo("CODEBOOK.md is current")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(str(path))

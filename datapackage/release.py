@@ -14,6 +14,7 @@ from .changelog import prepend_section, release_section
 from .changes import diff_snapshots
 from .checksums import sha256_file
 from .citation import citation_cff
+from .codebook import render_codebook
 from .errors import DatapackageError, ReleaseExists, ValidationFailed
 from .history import dirty_paths, head_commit
 from .paths import descriptor_path, release_dirname
@@ -97,6 +98,7 @@ def _record(root, index, previous, version, date, commit, archive, digest, valid
     changelog = root / "CHANGELOG.md"
     changelog.write_text(prepend_section(changelog, release_section(version, date, changes)), encoding="utf-8")
     (root / "CITATION.cff").write_text(citation_cff(version, date), encoding="utf-8")
+    (root / "CODEBOOK.md").write_text(render_codebook(validation, version), encoding="utf-8")
 
 
 def rebuild_release(root: Path, version: str, out: Path) -> Released:

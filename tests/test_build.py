@@ -28,13 +28,13 @@ def test_release_layout(release: Path):
     assert release.name == "darkweb-enforcement-0.1.0"
     tables = TABLES + ["changes", "headline_totals"]
     assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in tables] + [f"{t}.parquet" for t in tables])
-    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "README.md", "SHA256SUMS", "data", "datapackage.json"]
+    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "README.md", "SHA256SUMS", "data", "datapackage.json", "figures"]
 
 
 def test_checksums_pass_sha256sum(release: Path):
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == 26
+    assert done.stdout.count(": OK") == 31
 
 
 def test_parquet_types_follow_the_schema(release: Path):

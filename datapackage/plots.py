@@ -1,0 +1,70 @@
+"""Figures for researchers: arrests per operation over time, and seizures by year (PNG and SVG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MAX_LABELS = 60
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "darkweb-enforcement", "font.size": 8, "figure.dpi": 100})
+    return plt
+
+
+def _save(fig, folder: Path, stem: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    fig.savefig(png, metadata={"Software": None}, bbox_inches="tight")
+    fig.savefig(svg, metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    return [png, svg]
+
+
+def arrests_points(headline: list[dict], announced: dict) -> list[tuple]:
+    """(date, arrests, operation) for every operation with a worldwide arrests headline."""
+    return sorted((announced[h["operation_id"]], h["value"], h["operation_id"]) for h in headline
+                  if h["metric"] == "arrests" and h["scope_code"] == "WORLD" and h["value"] is not None)
+
+
+def seizures_by_year(headline: list[dict], announced: dict) -> dict[int, dict[str, float]]:
+    """Per year of announcement: worldwide drugs seized (kg, all drugs) and firearms seized."""
+    years: dict[int, dict[str, float]] = {}
+    for h in headline:
+        if h["scope_code"] != "WORLD" or h["value"] is None:
+            continue
+        year = announced[h["operation_id"]].year
+        if h["metric"] == "seizure_drugs_mass" and h["item"] == "all_drugs":
+            years.setdefault(year, {"drugs_kg": 0.0, "firearms": 0.0})["drugs_kg"] += h["value_kg"]
+        elif h["metric"] == "seizure_firearms":
+            years.setdefault(year, {"drugs_kg": 0.0, "firearms": 0.0})["firearms"] += h["value"]
+    return dict(sorted(years.items()))
+
+
+def write_figures(headline: list[dict], announced: dict, folder: Path) -> list[Path]:
+    """Write both figures as PNG and SVG into `folder` and return their paths."""
+    plt = _pyplot()
+    points = arrests_points(headline, announced)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ax.scatter([p[0] for p in points], [p[1] for p in points], color="#b2182b", zorder=3)
+    if len(points) <= MAX_LABELS:
+        for index, (date, value, op) in enumerate(points):
+            ax.annotate(op, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
+    ax.set_yscale("symlog", linthresh=10)
+    ax.set(title="Arrests per operation (worldwide headline figure, log scale)", xlabel="announced", ylabel="people arrested")
+    ax.grid(alpha=0.3)
+    paths = _save(fig, folder, "arrests_per_operation")
+    plt.close(fig)
+    years = seizures_by_year(headline, announced)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+    top.bar(list(years), [v["drugs_kg"] for v in years.values()], color="#2166ac")
+    top.set(title="Seizures by year of announcement (sum of worldwide headline figures)", ylabel="drugs (kg)")
+    bottom.bar(list(years), [v["firearms"] for v in years.values()], color="#4d4d4d")
+    bottom.set(ylabel="firearms", xlabel="year")
+    paths += _save(fig, folder, "seizures_by_year")
+    plt.close(fig)
+    return paths

@@ -1,0 +1,25 @@
+"""The committed CODEBOOK.md is current, and documents every field and enum value."""
+
+from __future__ import annotations
+
+from datapackage.codebook import render_codebook
+from datapackage.paths import REPO_ROOT
+from datapackage.validate import validate_package
+
+
+def test_committed_codebook_is_current():
+    validation = validate_package(REPO_ROOT)
+    expected = render_codebook(validation)
+    assert (REPO_ROOT / "CODEBOOK.md").read_text(encoding="utf-8") == expected, "CODEBOOK.md is stale: run `dwe codebook` and commit it"
+
+
+def test_codebook_documents_every_field_and_enum_value(package):
+    validation = validate_package(package)
+    text = render_codebook(validation, "9.9.9")
+    assert text.startswith("# Codebook: darkweb-enforcement 9.9.9\n")
+    for resource in validation.resources:
+        assert f"### `{resource.name}` ({validation.strings[resource.name].num_rows} rows)" in text
+        for field in resource.schema.fields:
+            assert f"| `{field.name}` |" in text
+    assert "- `covert_takeover`: Police ran the market covertly before shutting it (Hansa)." in text
+    assert "| `arrests` | 6 | persons | People arrested. |" in text
