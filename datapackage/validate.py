@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import rules
+from . import privacy, rules
 from .constraints import check_table
 from .descriptor import Resource, read_resources
 from .foreign_keys import check_foreign_keys
@@ -50,7 +50,7 @@ def validate_package(root: Path, progress=None) -> Validation:
     schemas = {r.name: r.schema for r in resources if r.name in result.strings}
     problems += check_foreign_keys(schemas, result.strings)
     if not problems:
-        problems += _business_rules(result)
+        problems += _business_rules(result, root)
     result.problems = sort_problems(problems)
     return result
 
@@ -73,10 +73,13 @@ def _read_resource(result: Validation, resource: Resource) -> list[Problem]:
     return problems + cell_problems
 
 
-def _business_rules(result: Validation) -> list[Problem]:
+def _business_rules(result: Validation, root: Path) -> list[Problem]:
     found: list[Problem] = []
     schemas = {r.name: r.schema for r in result.resources}
+    denylist = privacy.read_denylist(root)
     for name, strings in result.strings.items():
+        found += privacy.denylisted_names(name, schemas[name], strings, denylist)
+        found += privacy.person_in_organisation_fields(name, schemas[name], strings)
         found += rules.formula_text(name, schemas[name], strings)
         found += rules.date_precision(name, schemas[name], result.typed[name])
         found += rules.sort_order(name, schemas[name], strings)
