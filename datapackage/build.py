@@ -133,6 +133,24 @@ def publish(tmp: Path, target: Path, force: bool) -> None:
         shutil.rmtree(old)
 
 
+def remove_stale_temporaries(out: Path, name: str) -> None:
+    """Delete temporary folders left by builds that were killed (their process is gone)."""
+    for tmp in out.glob(f".{name}.tmp-*"):
+        pid = tmp.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None) -> Path:
     """Validate the package at `root` and write `<out>/darkweb-enforcement-<version>/`."""
     validation = validate_package(root)
@@ -144,7 +162,8 @@ def build_release(root: Path, out: Path, force: bool = False, progress=None, inf
     if target.exists() and not force:
         raise ReleaseExists(f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
+    remove_stale_temporaries(out, target.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))
     try:
         write_release_files(validation, tmp, info, progress)
         verify_written(tmp)

@@ -196,3 +196,7 @@ def codebook(root: Path, check: bool) -> None:
         return
     path.write_text(text, encoding="utf-8")
     click.echo(str(path))
+
+
+if __name__ == "__main__":
+    main()
