@@ -1,0 +1,66 @@
+"""The real curated seeds: valid table by table, and complete enough for the questions researchers ask."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+
+from datapackage.paths import REPO_ROOT
+from datapackage.validate import CURATED_TABLES, validate_package
+
+SWEEPS = ["hyperion-2016", "disarray-2018", "dark-gold-2018", "sabotor-2019", "disruptor-2020", "dark-huntor-2021", "spector-2023", "raptor-2025"]
+
+
+@pytest.fixture(scope="module")
+def validation():
+    return validate_package(REPO_ROOT)
+
+
+def rows(table: str) -> list[dict]:
+    with open(REPO_ROOT / "seeds" / f"{table}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("table", CURATED_TABLES)
+def test_seed_table_is_valid(validation, table):
+    assert [p.line() for p in validation.problems if p.table in (table, "datapackage")] == []
+    assert validation.strings[table].num_rows > 0
+
+
+def test_every_sweep_has_worldwide_arrests_from_two_publishers():
+    publisher = {s["source_id"]: s["publisher"] for s in rows("sources")}
+    by_operation = defaultdict(set)
+    for c in rows("reported_totals"):
+        if c["scope_code"] == "WORLD" and c["metric"] in ("arrests", "contacts", "identifications"):
+            by_operation[c["operation_id"]].add(publisher[c["source_id"]])
+    for operation in SWEEPS:
+        assert len(by_operation[operation]) >= 2, operation
+
+
+def test_sweeps_hold_at_least_150_claims():
+    claims = [c for c in rows("reported_totals") if c["operation_id"] in SWEEPS]
+    assert len(claims) >= 150
+
+
+def test_spector_keeps_its_known_conflicts_as_separate_claims():
+    spector = [c for c in rows("reported_totals") if c["operation_id"] == "spector-2023"]
+    firearms = {(c["value"], c["qualifier"]) for c in spector if c["metric"] == "seizure_firearms" and c["scope_code"] == "WORLD"}
+    assert {("117", "exact"), ("120", "more_than")} <= firearms
+    money_units = {c["unit"] for c in spector if c["metric"] == "seizure_cash_and_crypto" and c["scope_code"] == "WORLD"}
+    assert {"EUR", "USD"} <= money_units
+    arrests = {(c["scope_code"], c["value"]) for c in spector if c["metric"] == "arrests"}
+    assert {("WORLD", "288"), ("US", "153")} <= arrests
+
+
+def test_market_table_covers_at_least_45_markets_each_cited():
+    markets = rows("markets")
+    assert len(markets) >= 45
+    assert all(m["source_id"] and m["closure_type"] for m in markets)
+
+
+def test_relayed_figures_name_an_agency_that_exists():
+    agencies = {a["agency_id"] for a in rows("agencies")}
+    attributed = [c["attributed_to_agency_id"] for c in rows("reported_totals") if c["attributed_to_agency_id"]]
+    assert attributed and set(attributed) <= agencies
