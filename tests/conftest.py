@@ -48,3 +48,64 @@ def package(tmp_path: Path) -> Path:
 
 def invalid_cases() -> list[Path]:
     return sorted(p for p in INVALID.iterdir() if p.is_dir()) if INVALID.exists() else []
+
+
+def write_release(tmp: Path) -> tuple[Path, Path]:
+    """Build a synthetic release (with Namibia, whose code "NA" must stay text) and its archive."""
+    import csv
+
+    from datapackage.archive import write_archive
+    from datapackage.build import build_release
+    from datapackage.formatting import canonical_csv
+    from datapackage.synthetic import write_package
+
+    root = write_package(tmp / "repo", 100)
+    countries = root / "seeds" / "countries.csv"
+    header, *rows = list(csv.reader(countries.read_text(encoding="utf-8").splitlines()))
+    countries.write_bytes(canonical_csv(header, sorted(rows + [["NA", "Namibia", "NAM", "false"]])))
+    folder = build_release(root, root / "dist")
+    return folder, write_archive(folder, root / "dist" / f"{folder.name}.zip")
+
+
+@pytest.fixture(scope="session")
+def built_release(tmp_path_factory) -> tuple[Path, Path]:
+    """A release folder and its archive, built once per test session."""
+    return write_release(tmp_path_factory.mktemp("release"))
+
+
+class FileServer:
+    """Serve a folder over HTTP on 127.0.0.1 in a thread, recording every requested path."""
+
+    def __init__(self, folder: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        self.folder = folder
+        requests = self.requests = []
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                requests.append(self.path)
+                super().do_GET()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.httpd.socket.fileno() != -1:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+@pytest.fixture
+def file_server(tmp_path: Path):
+    """A FileServer over tmp_path/www, stopped at the end of the test."""
+    (tmp_path / "www").mkdir()
+    server = FileServer(tmp_path / "www")
+    yield server
+    server.stop()
