@@ -76,6 +76,8 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
             progress(f"wrote {resource.name}")
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
     derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
+    if progress:
+        progress(f"wrote changes ({len(changes):,})")
     headline = headline_of(validation)
     derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
     (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
@@ -153,7 +155,7 @@ def _alive(pid: int) -> bool:
 
 def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None) -> Path:
     """Validate the package at `root` and write `<out>/darkweb-enforcement-<version>/`."""
-    validation = validate_package(root)
+    validation = validate_package(root, progress)
     if validation.problems:
         raise ValidationFailed(validation.problems)
     version = info.version if info else package_version(validation.descriptor)
@@ -168,6 +170,8 @@ def build_release(root: Path, out: Path, force: bool = False, progress=None, inf
         write_release_files(validation, tmp, info, progress)
         verify_written(tmp)
         publish(tmp, target, force)
+        if progress:
+            progress("verified checksums and published")
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -45,7 +46,7 @@ def validate(root: Path, fmt: str) -> None:
     from .problems import format_json, format_text
     from .validate import validate_package
 
-    result = validate_package(root.resolve())
+    result = validate_package(root.resolve(), progress=_progress())
     if fmt == "json":
         click.echo(format_json(result.problems), nl=False)
     else:
@@ -88,10 +89,11 @@ def build(root: Path, out: Path | None, force: bool) -> None:
 
 
 def _progress():
-    """Return a progress callback writing to stderr when it is a terminal, else None."""
+    """Return a callback that prints each step with the seconds elapsed to stderr if it is a terminal, else None."""
     if not sys.stderr.isatty():
         return None
-    return lambda step: click.echo(f"  {step}", err=True)
+    start = time.monotonic()
+    return lambda step: click.echo(f"  {time.monotonic() - start:6.1f}s  {step}", err=True)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import column, keep_where, repeated_rows, strictly_ascending
 from .problems import Problem
 from .schema import Field, TableSchema
 
@@ -32,23 +33,26 @@ def _cell_problems(table: str, field: str, code: str, rows: list[int], message, 
 
 
 def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Parse ISO dates strictly; return (date32 array, mask of invalid non-empty cells)."""
-    shaped = pc.match_substring_regex(values, DATE_RE)
-    candidate = pc.if_else(shaped, values, pa.scalar(None, pa.string()))
+    """Parse ISO dates strictly; return (date32 array, mask of invalid non-empty cells).
+
+    Dates repeat, so each distinct text is parsed once and the results are spread back by index.
+    """
+    encoded = pc.dictionary_encode(values)
+    texts = encoded.dictionary
+    candidate = keep_where(texts, pc.match_substring_regex(texts, DATE_RE))
     stamps = pc.strptime(candidate, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 2021-02-30 over to 2021-03-02: a date is real only if it prints back the same
-    same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), candidate)
-    valid = pc.fill_null(same, False)
-    empty = pc.equal(values, "")
-    dates = pc.if_else(valid, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
-    return dates, pc.and_(pc.invert(valid), pc.invert(empty))
+    valid = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), candidate), False)
+    bad = pc.and_(pc.invert(valid), pc.not_equal(texts, ""))
+    dates = keep_where(pc.cast(stamps, pa.date32()), valid)
+    return pc.take(dates, encoded.indices), pc.take(bad, encoded.indices)
 
 
 def convert_column(f: Field, values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Return (typed array with nulls for empty or invalid cells, mask of type errors)."""
     empty = pc.equal(values, "")
     if f.type == "string":
-        return pc.if_else(empty, pa.scalar(None, pa.string()), values), pc.is_null(values)
+        return keep_where(values, pc.invert(empty)), pc.is_null(values)
     if f.type == "date":
         return parse_dates(values)
     if f.type == "boolean":
@@ -57,11 +61,11 @@ def convert_column(f: Field, values: pa.Array) -> tuple[pa.Array, pa.Array]:
         return pc.if_else(pc.or_(empty, bad), pa.scalar(None, pa.bool_()), trues), bad
     regex, arrow_type = (NUMBER_RE, pa.float64()) if f.type == "number" else (INTEGER_RE, pa.int64())
     shaped = pc.match_substring_regex(values, regex)
-    typed = pc.cast(pc.if_else(shaped, values, pa.scalar(None, pa.string())), arrow_type)
+    typed = pc.cast(keep_where(values, shaped), arrow_type)
     if f.type == "number":  # 1e400 parses to inf: not a finite number
         finite = pc.fill_null(pc.is_finite(typed), True)
         shaped = pc.and_(shaped, finite)
-        typed = pc.if_else(finite, typed, pa.scalar(None, arrow_type))
+        typed = keep_where(typed, finite)
     return typed, pc.and_(pc.invert(shaped), pc.invert(empty))
 
 
@@ -84,33 +88,25 @@ def check_field(table: str, f: Field, values: pa.Array, in_key: bool) -> tuple[p
         low = pc.less(typed, f.minimum)
         problems += _cell_problems(table, f.name, "constraint-error", _rows(low), lambda v: f"{v} is below the minimum {f.minimum}", values)
     if f.unique:
-        problems += _duplicate_problems(table, f.name, "unique-error", pc.if_else(present, values, pa.scalar(None, pa.string())), f"value of {f.name} is not unique")
+        problems += _duplicate_problems(table, f.name, "unique-error", keep_where(values, present), f"value of {f.name} is not unique")
     return typed, problems
 
 
 def _duplicate_problems(table: str, field: str, code: str, keys: pa.Array, message: str) -> list[Problem]:
     """Flag every occurrence after the first of a non-null key, as frictionless does."""
-    t = pa.table({"k": keys, "i": pa.array(range(len(keys)), pa.int64())}).filter(pc.is_valid(keys))
-    firsts = t.group_by("k", use_threads=False).aggregate([("i", "min"), ("i", "count")])
-    repeated = firsts.filter(pc.greater(firsts["i_count"], 1))
-    if repeated.num_rows == 0:
-        return []
-    dupes = t.filter(pc.is_in(t["k"], repeated["k"]))
-    first_of = dict(zip(repeated["k"].to_pylist(), repeated["i_min"].to_pylist()))
     return [
-        Problem(table, i + 2, field, code, f"{message}: row {first_of[k] + 2} has the same {k.replace(chr(31), ', ')!r}")
-        for k, i in zip(dupes["k"].to_pylist(), dupes["i"].to_pylist())
-        if i != first_of[k]
+        Problem(table, row + 2, field, code, f"{message}: row {first + 2} has the same {keys[row].as_py().replace(chr(31), ', ')!r}")
+        for row, first in repeated_rows([keys], pc.is_valid(keys))
     ]
 
 
 def key_column(strings: pa.Table, fields: tuple[str, ...]) -> pa.Array:
     """Join the key fields into one string per row (null when any part is empty)."""
-    parts = [pc.if_else(pc.equal(strings[f], ""), pa.scalar(None, pa.string()), strings[f]) for f in fields]
+    parts = [column(strings, f) for f in fields]
+    parts = [keep_where(part, pc.not_equal(part, "")) for part in parts]
     if len(parts) == 1:
-        return parts[0].combine_chunks() if isinstance(parts[0], pa.ChunkedArray) else parts[0]
-    joined = pc.binary_join_element_wise(*parts, "\x1f")
-    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "\x1f")
 
 
 def check_table(table: str, schema: TableSchema, strings: pa.Table) -> tuple[pa.Table, list[Problem]]:
@@ -118,11 +114,12 @@ def check_table(table: str, schema: TableSchema, strings: pa.Table) -> tuple[pa.
     problems: list[Problem] = []
     typed_columns = []
     for f in schema.fields:
-        values = strings[f.name].combine_chunks()
+        values = column(strings, f.name)
         typed, found = check_field(table, f, values, f.name in schema.primary_key)
         typed_columns.append(typed)
         problems += found
-    if schema.primary_key:
+    # seeds are kept sorted by primary key, and strictly ascending keys cannot repeat: no hashing
+    if schema.primary_key and not strictly_ascending([column(strings, f) for f in schema.primary_key]):
         keys = key_column(strings, schema.primary_key)
         problems += _duplicate_problems(table, ",".join(schema.primary_key), "primary-key", keys, "primary key is not unique")
     typed_table = pa.table(dict(zip(schema.field_names, typed_columns)))

@@ -6,6 +6,7 @@ only when it fails do we re-read the file with Python's csv module to name the r
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -18,6 +19,8 @@ from .schema import TableSchema
 
 BOM = b"\xef\xbb\xbf"
 MAX_CELL_CHARS = 100_000
+DECODE_CHUNK = 1 << 24  # check UTF-8 16 MB at a time rather than decode a whole file at once
+BLOCK = 1 << 24  # arrow parses 16 MB at a time: a whole-file block would need 3x the file in memory
 
 
 def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table | None, list[Problem]]:
@@ -28,12 +31,11 @@ def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table
     if data.startswith(BOM):
         problems.append(Problem(table, 1, "", "encoding-error", "file starts with a UTF-8 byte-order mark (BOM); save it without one (`dwe fmt` does)"))
         data = data[len(BOM):]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start : error.start + 1].hex().upper()
-        problems.append(Problem(table, line, "", "encoding-error", f"byte 0x{byte} at offset {error.start} is not UTF-8 (latin-1 or Windows-1252?); re-save the file as UTF-8"))
+    bad = _first_invalid_utf8(data)
+    if bad is not None:
+        line = data[:bad].count(b"\n") + 1
+        byte = data[bad : bad + 1].hex().upper()
+        problems.append(Problem(table, line, "", "encoding-error", f"byte 0x{byte} at offset {bad} is not UTF-8 (latin-1 or Windows-1252?); re-save the file as UTF-8"))
         return None, problems
     problems += _line_ending_problems(table, data)
     header, header_problems = _check_header(table, data, schema)
@@ -52,6 +54,19 @@ def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table
     return strings, problems
 
 
+def _first_invalid_utf8(data: bytes) -> int | None:
+    """Return the offset of the first byte that is not valid UTF-8, or None."""
+    view, start = memoryview(data), 0
+    while start < len(data):
+        try:
+            # final=False stops before a character cut by the chunk's end; the next chunk starts there
+            _, used = codecs.utf_8_decode(view[start : start + DECODE_CHUNK], "strict", start + DECODE_CHUNK >= len(data))
+        except UnicodeDecodeError as error:
+            return start + error.start
+        start += used
+    return None
+
+
 def _line_ending_problems(table: str, data: bytes) -> list[Problem]:
     problems = []
     cr = data.find(b"\r")
@@ -64,7 +79,8 @@ def _line_ending_problems(table: str, data: bytes) -> list[Problem]:
 
 
 def _check_header(table: str, data: bytes, schema: TableSchema) -> tuple[list[str], list[Problem]]:
-    first = next(csv.reader(io.StringIO(data.decode("utf-8").split("\n", 1)[0].rstrip("\r"))), [])
+    end = data.find(b"\n")
+    first = next(csv.reader(io.StringIO(data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r"), newline="")), [])
     expected = schema.field_names
     if first == expected:
         return first, []
@@ -81,14 +97,35 @@ def _check_header(table: str, data: bytes, schema: TableSchema) -> tuple[list[st
 
 
 def _read_with_arrow(data: bytes, schema: TableSchema) -> pa.Table:
+    """Read every cell as a string into one chunk per column."""
+    try:
+        return _one_chunk_per_column(_arrow_csv(data, schema, BLOCK))
+    except pa.ArrowInvalid:
+        if len(data) < BLOCK:
+            raise
+        # a row longer than a block (a huge cell) cannot be split: read the file as one block
+        return _one_chunk_per_column(_arrow_csv(data, schema, len(data) + 1))
+
+
+def _arrow_csv(data: bytes, schema: TableSchema, block: int) -> pa.Table:
     names = schema.field_names
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
-    block = max(1 << 20, min(len(data) + 1, 1 << 26))
     read = pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block)
-    return pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)
+    return pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert)
+
+
+def _one_chunk_per_column(table: pa.Table) -> pa.Table:
+    """Combine each column's chunks, freeing the chunked column before combining the next."""
+    names, columns = table.column_names, []
+    for name in names:
+        chunked = table.column(name)
+        columns.append(chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks())
+        table = table.drop_columns([name])  # the last reference to the chunked column goes
+        del chunked
+    return pa.Table.from_arrays(columns, names=names)
 
 
 def _diagnose_rows(table: str, data: bytes, schema: TableSchema, arrow_error: str) -> list[Problem]:
@@ -127,11 +164,12 @@ def _blank_rows(table: str, strings: pa.Table) -> list[Problem]:
 
     if strings.num_rows == 0:
         return []
-    lengths = [pc.utf8_length(strings[name]) for name in strings.column_names]
-    total = lengths[0]
-    for more in lengths[1:]:
-        total = pc.add(total, more)
-    rows = pc.indices_nonzero(pc.equal(total, 0)).to_pylist()
+    # a blank row has an empty first cell, which is rare: look at the other cells of those rows only
+    candidates = pc.indices_nonzero(pc.equal(strings.column(0), ""))
+    if len(candidates) == 0:
+        return []
+    blank = pc.equal(pc.binary_join_element_wise(*strings.take(candidates).columns, ""), "")
+    rows = [i for i, is_blank in zip(candidates.to_pylist(), blank.to_pylist()) if is_blank]
     return [Problem(table, i + 2, "", "blank-row", "blank line (every cell empty); remove it") for i in rows]
 
 
@@ -140,8 +178,11 @@ def _oversized_cells(table: str, strings: pa.Table) -> list[Problem]:
 
     problems = []
     for name in strings.column_names:
+        # a cell has at least as many bytes as characters: count characters only when bytes exceed
+        if not strings.num_rows or pc.max(pc.binary_length(strings[name])).as_py() <= MAX_CELL_CHARS:
+            continue
         lengths = pc.utf8_length(strings[name])
-        if strings.num_rows and pc.max(lengths).as_py() > MAX_CELL_CHARS:
+        if pc.max(lengths).as_py() > MAX_CELL_CHARS:
             for index in pc.indices_nonzero(pc.greater(lengths, MAX_CELL_CHARS)).to_pylist():
                 problems.append(Problem(table, index + 2, name, "cell-too-large", f"cell has more than {MAX_CELL_CHARS:,} characters"))
     return problems

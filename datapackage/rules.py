@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import first_descent, group_codes, repeated_rows, row_numbers
 from .problems import Problem
 from .schema import TableSchema
 from .vocabulary import BOUNDING_QUALIFIERS, MARKET_METRICS, METRIC_UNITS
@@ -20,7 +23,8 @@ def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Prob
     """Text cells must not start like a spreadsheet formula."""
     out = []
     for f in schema.fields:
-        if f.type != "string":
+        # rules run on schema-valid data only, so a field with an enum holds nothing but its values
+        if f.type != "string" or (f.enum and not any(re.match(FORMULA_RE, v) for v in f.enum)):
             continue
         for row in _rows(pc.match_substring_regex(strings[f.name], FORMULA_RE)):
             out.append(Problem(name, row, f.name, "formula-text", "text starts with =, +, - or @ and would run as a spreadsheet formula; reword it"))
@@ -71,34 +75,34 @@ def claim_units(claims: pa.Table) -> list[Problem]:
 
 def duplicate_claims(claims: pa.Table) -> list[Problem]:
     """No two claims share operation, metric, item, scope, value, unit and source."""
-    key = ["operation_id", "metric", "item", "scope_code", "value", "unit", "source_id"]
-    seen: dict[tuple, int] = {}
-    out = []
-    for i, values in enumerate(zip(*(claims[k].to_pylist() for k in key))):
-        if values in seen:
-            out.append(Problem("reported_totals", i + 2, "claim_id", "duplicate-claim", f"same operation, metric, item, scope, value, unit and source as row {seen[values] + 2}"))
-        else:
-            seen[values] = i
-    return out
+    # the most telling columns first: once they tell every claim apart, the rest are not read
+    key = ["value", "source_id", "operation_id", "scope_code", "item", "metric", "unit"]
+    return [
+        Problem("reported_totals", row + 2, "claim_id", "duplicate-claim", f"same operation, metric, item, scope, value, unit and source as row {first + 2}")
+        for row, first in repeated_rows([claims[k] for k in key])
+    ]
 
 
 def country_sums(claims: pa.Table) -> list[Problem]:
     """Per-country values of one source never add up to more than its bounding WORLD figure."""
     group = ["operation_id", "metric", "item", "unit", "source_id"]
-    claims = claims.append_column("file_row", pa.array(range(2, claims.num_rows + 2), pa.int64()))
-    current = claims.filter(pc.equal(claims["status"], "current"))
-    current = current.set_column(current.column_names.index("item"), "item", pc.fill_null(current["item"], ""))
-    world = current.filter(pc.and_(pc.equal(current["scope_code"], "WORLD"), pc.is_in(current["qualifier"], pa.array(BOUNDING_QUALIFIERS))))
-    countries = current.filter(pc.not_equal(current["scope_code"], "WORLD"))
-    if world.num_rows == 0 or countries.num_rows == 0:
+    current, is_world = pc.equal(claims["status"], "current"), pc.equal(claims["scope_code"], "WORLD")
+    bounding = pc.and_(pc.and_(current, is_world), pc.is_in(claims["qualifier"], pa.array(BOUNDING_QUALIFIERS)))
+    in_country = pc.and_(current, pc.invert(is_world))
+    if not pc.any(bounding).as_py() or not pc.any(in_country).as_py():
         return []
-    bound = world.group_by(group, use_threads=False).aggregate([("value", "min"), ("claim_id", "min")])
-    sums = countries.group_by(group, use_threads=False).aggregate([("value", "sum"), ("scope_code", "count"), ("file_row", "min")])
-    joined = sums.join(bound, group, join_type="inner", use_threads=False)
-    over = joined.filter(pc.greater(joined["value_sum"], joined["value_min"]))
+    # one integer per group, so that grouping and joining copy no strings
+    codes, _ = group_codes([claims[k] for k in group])
+    rows = pa.table({"group": codes, "value": claims["value"], "row": row_numbers(claims.num_rows)})
+    bound = rows.filter(bounding).group_by("group", use_threads=False).aggregate([("value", "min")])
+    sums = rows.filter(in_country).group_by("group", use_threads=False).aggregate([("value", "sum"), ("row", "count"), ("row", "min")])
+    joined = sums.join(bound, "group", join_type="inner", use_threads=False)
     out = []
-    for r in over.to_pylist():
-        out.append(Problem("reported_totals", r["file_row_min"], "value", "country-sum", f"{r['operation_id']} {r['metric']} {r['item'] or ''} from {r['source_id']}: {r['scope_code_count']} per-country claims add up to {r['value_sum']:g} {r['unit']}, above the WORLD figure {r['value_min']:g} (claim {r['claim_id_min']})".replace("  ", " ")))
+    for r in joined.filter(pc.greater(joined["value_sum"], joined["value_min"])).to_pylist():
+        key = {k: claims[k][r["row_min"]].as_py() or "" for k in group}
+        claim = pc.min(pc.filter(claims["claim_id"], pc.and_(bounding, pc.equal(codes, r["group"])))).as_py()
+        text = f"{key['operation_id']} {key['metric']} {key['item']} from {key['source_id']}: {r['row_count']} per-country claims add up to {r['value_sum']:g} {key['unit']}, above the WORLD figure {r['value_min']:g} (claim {claim})"
+        out.append(Problem("reported_totals", r["row_min"] + 2, "value", "country-sum", text.replace("  ", " ")))
     return out
 
 
@@ -107,7 +111,8 @@ def uncited_sources(strings: dict[str, pa.Table]) -> list[Problem]:
     cited = [t["source_id"] for name, t in strings.items() if name != "sources" and "source_id" in t.column_names]
     if "sources" not in strings or not cited:
         return []
-    all_cited = pa.chunked_array([c for col in cited for c in col.chunks], pa.string())
+    # distinct values first: a lookup set of a million repeated strings costs more memory than the column
+    all_cited = pa.chunked_array([pc.unique(col) for col in cited], pa.string())
     ids = strings["sources"]["source_id"]
     return [Problem("sources", r, "source_id", "uncited-source", f"source {ids[r - 2]} is cited by no row; cite it or remove it") for r in _rows(pc.invert(pc.is_in(ids, all_cited)))]
 
@@ -117,7 +122,7 @@ def operations_without_claims(strings: dict[str, pa.Table]) -> list[Problem]:
     if "operations" not in strings or "reported_totals" not in strings:
         return []
     ids = strings["operations"]["operation_id"]
-    claimed = strings["reported_totals"]["operation_id"]
+    claimed = pc.unique(strings["reported_totals"]["operation_id"])
     return [Problem("operations", r, "operation_id", "operation-without-claim", f"operation {ids[r - 2]} has no claim in reported_totals") for r in _rows(pc.invert(pc.is_in(ids, claimed)))]
 
 
@@ -125,8 +130,7 @@ def sort_order(name: str, schema: TableSchema, strings: pa.Table) -> list[Proble
     """Rows are sorted by primary key (compared field by field, as `dwe fmt` sorts them)."""
     if strings.num_rows < 2 or not schema.primary_key:
         return []
-    keys = list(zip(*(strings[k].to_pylist() for k in schema.primary_key)))
-    for i in range(1, len(keys)):
-        if keys[i] < keys[i - 1]:
-            return [Problem(name, i + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(schema.primary_key)}) from here on; run `dwe fmt`")]
-    return []
+    row = first_descent([strings[k] for k in schema.primary_key])
+    if row is None:
+        return []
+    return [Problem(name, row + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(schema.primary_key)}) from here on; run `dwe fmt`")]

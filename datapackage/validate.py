@@ -13,6 +13,7 @@ from .descriptor import Resource, read_resources
 from .foreign_keys import check_foreign_keys
 from .problems import Problem, sort_problems
 from .reading import read_strings
+from .seedfiles import SeedFiles
 
 CURATED_TABLES = (
     "agencies", "countries", "markets", "operation_agencies", "operation_countries",
@@ -26,7 +27,7 @@ class Validation:
 
     descriptor: dict
     resources: list[Resource]
-    raw: dict[str, bytes] = field(default_factory=dict)
+    raw: SeedFiles = field(default_factory=SeedFiles)
     strings: dict[str, pa.Table] = field(default_factory=dict)
     typed: dict[str, pa.Table] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -45,12 +46,20 @@ def validate_package(root: Path, progress=None) -> Validation:
         problems.append(Problem("datapackage", 0, "resources", "missing-resource", f"table {missing!r} is not declared"))
     for resource in resources:
         problems += _read_resource(result, resource)
-        if progress:
-            progress(resource.name)
+        # hand the reader's scratch memory back to the OS: the allocator would keep it, and the
+        # peak would grow with every large table
+        pa.default_memory_pool().release_unused()
+        if progress and resource.name in result.strings:
+            progress(f"checked {resource.name}: {result.strings[resource.name].num_rows:,} rows")
     schemas = {r.name: r.schema for r in resources if r.name in result.strings}
     problems += check_foreign_keys(schemas, result.strings)
+    if progress:
+        progress("checked foreign keys")
     if not problems:
         problems += _business_rules(result, root)
+        pa.default_memory_pool().release_unused()
+        if progress:
+            progress("checked business rules")
     result.problems = sort_problems(problems)
     return result
 
@@ -69,7 +78,8 @@ def _read_resource(result: Validation, resource: Resource) -> list[Problem]:
     if strings is None:
         return problems
     typed, cell_problems = check_table(name, resource.schema, strings)
-    result.raw[name], result.strings[name], result.typed[name] = data, strings, typed
+    result.raw.record(name, resource.path, data)
+    result.strings[name], result.typed[name] = strings, typed
     return problems + cell_problems
 
 

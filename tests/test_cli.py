@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,13 @@ def test_build_refuses_existing_release(package: Path, tmp_path: Path):
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1
     assert "already exists; bump the version" in again.stderr
+
+
+def test_help_imports_no_data_library():
+    """`dwe --help` stays fast: pyarrow, frictionless and pandas are imported by the commands that use them."""
+    code = (
+        "import sys\nfrom datapackage.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'pyarrow', 'frictionless', 'pandas', 'matplotlib'} & {m.split('.')[0] for m in sys.modules}), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == "[]\n"

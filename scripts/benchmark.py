@@ -1,0 +1,134 @@
+"""Time dwe validate, frictionless validate, dwe build and a pyarrow floor on synthetic packages.
+
+    python scripts/benchmark.py --sizes 10000,100000,1000000
+
+For each size, writes a valid synthetic package (N claims, N/50 operations, N/20 sources) to a
+temporary folder, then runs every step in its own subprocess, so that wall time includes start-up
+and peak RSS is that process's own (from os.wait4). Progress goes to stderr, the table to stdout.
+
+Linux records a child's peak RSS as at least its parent's RSS when it was started, so this script
+imports nothing heavy and writes the package in a subprocess too: it stays smaller than any step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+WRITE = "import sys, pathlib; from datapackage.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
+DWE = "import sys; from datapackage.cli import main; sys.argv[0] = 'dwe'; main()"
+FRICTIONLESS = "import sys; from frictionless import validate; sys.exit(0 if validate(sys.argv[1]).valid else 1)"
+# The floor: what any build must do at least, read each CSV and write it back as CSV and Parquet.
+FLOOR = """
+import sys, pathlib, pyarrow.csv as pacsv, pyarrow.parquet as pq
+seeds, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+out.mkdir()
+for path in sorted(seeds.glob("*.csv")):
+    table = pacsv.read_csv(path)
+    pacsv.write_csv(table, out / path.name)
+    pq.write_table(table, out / f"{path.stem}.parquet", compression="zstd")
+"""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One step at one size: wall seconds and peak resident memory in bytes."""
+
+    claims: int
+    rows: int
+    step: str
+    seconds: float
+    peak_rss: int
+
+
+def run_step(args: list[str]) -> tuple[float, int]:
+    """Run a command to completion; return (wall seconds, peak RSS bytes); raise if it fails."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(args[:4])} ... exited {proc.returncode}:\n{err.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss * 1024  # Linux reports kilobytes
+
+
+def steps(root: Path) -> dict[str, list[str]]:
+    """Return the command of each step on the package at `root`."""
+    py = sys.executable
+    return {
+        "dwe validate": [py, "-c", DWE, "validate", "--root", str(root)],
+        "frictionless validate": [py, "-c", FRICTIONLESS, str(root / "datapackage.json")],
+        "dwe build": [py, "-c", DWE, "build", "--root", str(root), "--out", str(root / "dist"), "--force"],
+        "pyarrow floor": [py, "-c", FLOOR, str(root / "seeds"), str(root / "floor")],
+    }
+
+
+def count_rows(root: Path) -> int:
+    """Count data rows of every seed (synthetic cells hold no line breaks), a megabyte at a time."""
+    lines = 0
+    for path in (root / "seeds").glob("*.csv"):
+        with path.open("rb") as handle:
+            lines += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
+    return lines
+
+
+def measure(claims: int, workdir: Path) -> list[Timing]:
+    """Write the package of one size and time every step on it."""
+    root = workdir / f"claims-{claims}"
+    print(f"[{claims:,} claims] writing the synthetic package", file=sys.stderr, flush=True)
+    run_step([sys.executable, "-c", WRITE, str(root), str(claims)])
+    rows = count_rows(root)
+    timings = []
+    for step, args in steps(root).items():
+        print(f"[{claims:,} claims] {step} ...", end="", file=sys.stderr, flush=True)
+        seconds, peak = run_step(args)
+        print(f" {seconds:.2f} s, {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
+        timings.append(Timing(claims, rows, step, seconds, peak))
+    shutil.rmtree(root)
+    return timings
+
+
+def render(timings: list[Timing]) -> str:
+    """Return the results table and the two ratios per size."""
+    lines = [f"{'claims':>9}  {'rows':>9}  {'step':<22} {'wall s':>7} {'rows/s':>11} {'peak RSS MB':>12}"]
+    for t in timings:
+        lines.append(f"{t.claims:>9,}  {t.rows:>9,}  {t.step:<22} {t.seconds:>7.2f} {t.rows / t.seconds:>11,.0f} {t.peak_rss / 2**20:>12.0f}")
+    lines += ["", f"{'claims':>9}  {'frictionless / dwe validate':>28}  {'dwe build / floor':>18}"]
+    for claims in sorted({t.claims for t in timings}):
+        s = {t.step: t.seconds for t in timings if t.claims == claims}
+        lines.append(f"{claims:>9,}  {s['frictionless validate'] / s['dwe validate']:>27.1f}x  {s['dwe build'] / s['pyarrow floor']:>17.1f}x")
+    return "\n".join(lines) + "\n"
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Parse '10000,100000' into [10000, 100000]."""
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+    if not sizes or min(sizes) < 100:
+        raise argparse.ArgumentTypeError("sizes must be integers of at least 100")
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000], help="comma-separated claim counts [default: 10000,100000,1000000]")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dwe-benchmark-") as tmp:
+        timings = [t for claims in args.sizes for t in measure(claims, Path(tmp))]
+    sys.stdout.write(render(timings))
+
+
+if __name__ == "__main__":
+    main()
