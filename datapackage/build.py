@@ -14,13 +14,15 @@ from .errors import ChecksumMismatch, DatapackageError, ReleaseExists, Validatio
 from .parquet import write_parquet
 from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, RELEASE_DATA_DIRNAME, release_dirname
 from .release_descriptor import release_descriptor, write_descriptor
-from .changes import CHANGES_SCHEMA, Change, Snapshot, diff_snapshots, render_changes_csv
+import pyarrow as pa
+
+from .changes import CHANGES_SCHEMA, Snapshot, diff_snapshots, render_changes_csv
 from .changelog import release_section
 from .citation import citation_cff, cite_line
 from .codebook import render_codebook
 from .derived import write_derived
 from .plots import write_figures
-from .headline import collect_claims, headline_rows, render_headline_csv
+from .headline import headline_rows, render_headline_csv
 from .headline_schema import HEADLINE_SCHEMA
 
 HEADLINE_DESCRIPTION = (
@@ -64,7 +66,7 @@ def package_version(descriptor: dict) -> str:
     return version
 
 
-def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> list[Change]:
+def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> pa.Table:
     """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`."""
     data_dir = folder / RELEASE_DATA_DIRNAME
     data_dir.mkdir(parents=True)
@@ -95,10 +97,10 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
 def headline_of(validation: Validation) -> list[dict]:
     """Headline rows of the validated claims."""
     t = validation.typed
-    return headline_rows(collect_claims(t["reported_totals"], t["sources"], t["operation_agencies"]))
+    return headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"])
 
 
-def write_documents(folder: Path, info: ReleaseInfo, changes: list[Change]) -> None:
+def write_documents(folder: Path, info: ReleaseInfo, changes: pa.Table) -> None:
     """Write the release's README, CHANGELOG section and CITATION.cff."""
     (folder / "CHANGELOG.md").write_text(release_section(info.version, info.date, changes), encoding="utf-8")
     (folder / "CITATION.cff").write_text(citation_cff(info.version, info.date), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .changes import Change, Snapshot
+import pyarrow as pa
+
+from .changes import Snapshot
 
 LEVELS = ("none", "patch", "minor", "major")
 
@@ -38,16 +40,15 @@ def schema_reasons(old: Snapshot, new: Snapshot) -> list[tuple[str, str]]:
     return reasons
 
 
-def record_reasons(changes: list[Change]) -> list[tuple[str, str]]:
+def record_reasons(changes: pa.Table) -> list[tuple[str, str]]:
     """Return (level, reason) per kind of record change, with counts."""
     level_of = {"removed": "major", "added": "minor", "changed": "patch"}
-    counts: dict[tuple[str, str], int] = {}
-    for c in changes:
-        counts[(c.table, c.change)] = counts.get((c.table, c.change), 0) + 1
+    grouped = changes.group_by(["table", "change"], use_threads=False).aggregate([("key", "count")]).to_pylist()
+    counts = {(r["table"], r["change"]): r["key_count"] for r in grouped}
     return [(level_of[change], f"{n} {change} {'cell' if change == 'changed' else 'record'}(s) in {table}") for (table, change), n in sorted(counts.items())]
 
 
-def required_bump(old: Snapshot | None, new: Snapshot, changes: list[Change]) -> tuple[str, list[str]]:
+def required_bump(old: Snapshot | None, new: Snapshot, changes: pa.Table) -> tuple[str, list[str]]:
     """Return the smallest bump that fits, and the reasons that need it."""
     if old is None:
         return "none", []

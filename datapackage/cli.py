@@ -149,16 +149,15 @@ def verify(path: Path) -> None:
 def diff(old: Path, new: Path, fmt: str) -> None:
     """Show per-record changes between two releases (folders or archives)."""
     import json
-    from dataclasses import asdict
 
     from .release_diff import diff_releases, format_changes
 
     changes = diff_releases(old, new)
     if fmt == "json":
-        click.echo(json.dumps([asdict(c) for c in changes], indent=2, sort_keys=True))
+        click.echo(json.dumps(changes.to_pylist(), indent=2, sort_keys=True))
     else:
         click.echo(format_changes(changes), nl=False)
-        click.echo(f"{len(changes)} change(s)", err=True)
+        click.echo(f"{changes.num_rows} change(s)", err=True)
 
 
 @main.command()

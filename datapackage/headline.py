@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
 
@@ -25,16 +25,11 @@ FIELDS = ("operation_id", "metric", "item", "scope_code", "unit_family", "prefer
           "value_kg", "source_id", "tier", "rule_version", "n_claims", "n_sources", "min_value", "max_value", "conflict")
 
 
-@dataclass(frozen=True)
-class Claim:
-    claim_id: str
-    group: tuple[str, str, str, str, str]
-    value: float | None
-    unit: str
-    qualifier: str
-    source_id: str
-    tier: int
-    date: str
+GROUP = ["operation_id", "metric", "item", "scope_code", "unit_family"]
+QUALIFIERS = pa.array(list(QUALIFIER_RANK), pa.string())
+UNITS = pa.array(list(UNIT_FAMILY), pa.string())
+FAMILIES = pa.array([f if f in ("count", "mass") else u for u, f in UNIT_FAMILY.items()], pa.string())
+KG_FACTORS = pa.array([KG_PER_UNIT.get(u, 1.0) for u in UNIT_FAMILY], pa.float64())
 
 
 def unit_family(unit: str) -> str:
@@ -43,57 +38,57 @@ def unit_family(unit: str) -> str:
     return unit if family in ("currency", "coin") else family
 
 
-def comparable(value: float | None, unit: str) -> float | None:
-    """Return the value in kg for masses, as is otherwise."""
-    if value is None:
-        return None
-    return value * KG_PER_UNIT[unit] if unit in KG_PER_UNIT else value
+def _plain(column) -> pa.Array:
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
-def collect_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> list[Claim]:
-    """Turn current claims into Claim records with their tier and date."""
-    primacy = dict(zip(sources["source_id"].to_pylist(), sources["primacy"].to_pylist()))
-    published = dict(zip(sources["source_id"].to_pylist(), sources["published_on"].to_pylist()))
-    took_part = set(zip(operation_agencies["operation_id"].to_pylist(), operation_agencies["agency_id"].to_pylist()))
-    out = []
-    for r in claims.to_pylist():
-        if r["status"] != "current":
-            continue
-        tier = 1 if primacy.get(r["source_id"]) == "primary" else 2 if (r["operation_id"], r["attributed_to_agency_id"]) in took_part else 3
-        date = r["as_of"] or published.get(r["source_id"])
-        group = (r["operation_id"], r["metric"], r["item"] or "", r["scope_code"], unit_family(r["unit"]))
-        out.append(Claim(r["claim_id"], group, r["value"], r["unit"], r["qualifier"], r["source_id"], tier, date.isoformat() if date else ""))
-    return out
+def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
+    """Current claims with their group, tier, date, qualifier rank and value in comparable units."""
+    c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
+    source_ids = _plain(sources["source_id"])
+    primary = source_ids.filter(pc.equal(_plain(sources["primacy"]), "primary"))
+    took_part = pc.binary_join_element_wise(_plain(operation_agencies["operation_id"]), _plain(operation_agencies["agency_id"]), "|")
+    attributed = pc.binary_join_element_wise(_plain(c["operation_id"]), _plain(c["attributed_to_agency_id"]), "|")
+    tier = pc.if_else(pc.is_in(_plain(c["source_id"]), primary), 1, pc.if_else(pc.fill_null(pc.is_in(attributed, took_part), False), 2, 3))
+    published = pc.take(sources["published_on"], pc.index_in(_plain(c["source_id"]), source_ids))
+    unit_index = pc.index_in(_plain(c["unit"]), UNITS)
+    value = pc.cast(c["value"], pa.float64())
+    return pa.table({
+        "operation_id": _plain(c["operation_id"]), "metric": _plain(c["metric"]), "item": pc.fill_null(_plain(c["item"]), ""),
+        "scope_code": _plain(c["scope_code"]), "unit_family": pc.take(FAMILIES, unit_index), "claim_id": _plain(c["claim_id"]),
+        "value": value, "unit": _plain(c["unit"]), "qualifier": _plain(c["qualifier"]), "source_id": _plain(c["source_id"]),
+        "tier": pc.cast(tier, pa.int64()), "date": pc.coalesce(pc.cast(c["as_of"], pa.date32()), pc.cast(published, pa.date32())),
+        "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
+        "comparable": pc.multiply(value, pc.take(KG_FACTORS, unit_index)),
+    })
 
 
-def preference(c: Claim) -> tuple:
-    """Sort key: the preferred claim of a group sorts first."""
-    value = comparable(c.value, c.unit)
-    return (c.tier, "~" if not c.date else _invert(c.date), QUALIFIER_RANK[c.qualifier], value is None, value or 0.0, c.claim_id)
+def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
+    """One row per group: the preferred claim (first by the rule) joined with the group's spread."""
+    ranked = ranked_claims(claims, sources, operation_agencies)
+    order = [(g, "ascending") for g in GROUP] + [("tier", "ascending"), ("date", "descending"), ("qualifier_rank", "ascending"), ("comparable", "ascending"), ("claim_id", "ascending")]
+    ranked = ranked.take(pc.sort_indices(ranked, sort_keys=[(name, direction, "at_end") for name, direction in order]))
+    keys = pc.binary_join_element_wise(*[ranked[g] for g in GROUP], "\x1f")
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    first = pc.not_equal(keys, pa.concat_arrays([pa.array([None], pa.string()), keys.slice(0, max(len(keys) - 1, 0))]))
+    best = ranked.filter(pc.fill_null(first, True))
+    ranked = ranked.append_column("rounded", pc.round(ranked["comparable"], 6))
+    spread = ranked.group_by(GROUP, use_threads=False).aggregate([
+        ("claim_id", "count"), ("source_id", "count_distinct"), ("comparable", "min"), ("comparable", "max"), ("rounded", "count_distinct")])
+    return best.join(spread, GROUP, join_type="inner", use_threads=False).sort_by([(g, "ascending") for g in GROUP])
 
 
-def _invert(date: str) -> str:
-    """Make later dates sort first in an ascending sort."""
-    return "".join(chr(ord("9") - ord(ch) + ord("0")) if ch.isdigit() else ch for ch in date)
-
-
-def headline_rows(claims: list[Claim]) -> list[dict]:
-    """Return one headline row per group, sorted by group."""
-    groups: dict[tuple, list[Claim]] = {}
-    for c in claims:
-        groups.setdefault(c.group, []).append(c)
+def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> list[dict]:
+    """Return one headline dict per group, sorted by group."""
     rows = []
-    for group in sorted(groups):
-        members = sorted(groups[group], key=preference)
-        best = members[0]
-        values = [comparable(c.value, c.unit) for c in members if c.value is not None]
-        distinct = {round(v, 6) for v in values}
+    for r in headline_table(claims, sources, operation_agencies).to_pylist():
+        mass = r["unit"] in KG_PER_UNIT
         rows.append({
-            **dict(zip(FIELDS[:5], group)), "preferred_claim_id": best.claim_id, "value": best.value, "unit": best.unit,
-            "qualifier": best.qualifier, "value_kg": comparable(best.value, best.unit) if best.unit in KG_PER_UNIT else None,
-            "source_id": best.source_id, "tier": best.tier, "rule_version": RULE_VERSION, "n_claims": len(members),
-            "n_sources": len({c.source_id for c in members}), "min_value": min(values) if values else None,
-            "max_value": max(values) if values else None, "conflict": len(distinct) > 1,
+            **{g: r[g] for g in GROUP}, "preferred_claim_id": r["claim_id"], "value": r["value"], "unit": r["unit"],
+            "qualifier": r["qualifier"], "value_kg": r["comparable"] if mass else None, "source_id": r["source_id"], "tier": r["tier"],
+            "rule_version": RULE_VERSION, "n_claims": r["claim_id_count"], "n_sources": r["source_id_count_distinct"],
+            "min_value": r["comparable_min"], "max_value": r["comparable_max"], "conflict": r["rounded_count_distinct"] > 1,
         })
     return rows
 

@@ -6,7 +6,9 @@ import tempfile
 from pathlib import Path
 
 from .archive import extract_archive
-from .changes import Change, diff_snapshots
+import pyarrow as pa
+
+from .changes import diff_snapshots
 from .snapshots import snapshot_of_release
 
 
@@ -15,18 +17,18 @@ def _snapshot(path: Path, tmp: Path):
     return snapshot_of_release(folder)
 
 
-def diff_releases(old: Path, new: Path) -> list[Change]:
+def diff_releases(old: Path, new: Path) -> pa.Table:
     """Return the changes from release `old` to release `new`."""
     with tempfile.TemporaryDirectory() as tmp:
         return diff_snapshots(_snapshot(old, Path(tmp)), _snapshot(new, Path(tmp)))
 
 
-def format_changes(changes: list[Change]) -> str:
+def format_changes(changes: pa.Table) -> str:
     """Render changes for a person, one line each."""
     lines = []
-    for c in changes:
-        if c.change == "changed":
-            lines.append(f"~ {c.table} {c.key}: {c.field}: {c.old_value!r} -> {c.new_value!r}")
+    for c in changes.to_pylist():
+        if c["change"] == "changed":
+            lines.append(f"~ {c['table']} {c['key']}: {c['field']}: {c['old_value']!r} -> {c['new_value']!r}")
         else:
-            lines.append(f"{'+' if c.change == 'added' else '-'} {c.table} {c.key}")
+            lines.append(f"{'+' if c['change'] == 'added' else '-'} {c['table']} {c['key']}")
     return "".join(line + "\n" for line in lines)

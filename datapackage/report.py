@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .headline import collect_claims, headline_rows
+from .headline import headline_rows
 from .validate import Validation
 
 
@@ -47,7 +47,7 @@ def build_sections(validation: Validation) -> list[Section]:
     t = validation.typed
     claims = t["reported_totals"].to_pylist()
     operations = t["operations"].to_pylist()
-    heads = headline_rows(collect_claims(t["reported_totals"], t["sources"], t["operation_agencies"]))
+    heads = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"])
     with_arrests = {c["operation_id"] for c in claims if c["metric"] == "arrests" and c["scope_code"] == "WORLD"}
     cited_by_claims = {c["source_id"] for c in claims}
     per_year_ops = Counter(o["announced_on"].year for o in operations)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pyarrow as pa
 
-from datapackage.headline import collect_claims, headline_rows
+from datapackage.headline import headline_rows
 
 SOURCES = pa.table({
     "source_id": ["doj", "europol", "news", "news2"],
@@ -18,11 +18,12 @@ TOOK_PART = pa.table({"operation_id": ["op"], "agency_id": ["us-doj"]})
 
 def claims(*rows: tuple) -> pa.Table:
     names = ["claim_id", "operation_id", "metric", "item", "scope_code", "value", "unit", "qualifier", "as_of", "source_id", "attributed_to_agency_id", "status"]
-    return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    types = {"value": pa.float64(), "as_of": pa.date32()}
+    return pa.table({n: pa.array([r[i] for r in rows], types.get(n, pa.string())) for i, n in enumerate(names)})
 
 
 def rows_for(*rows: tuple) -> list[dict]:
-    return headline_rows(collect_claims(claims(*rows), SOURCES, TOOK_PART))
+    return headline_rows(claims(*rows), SOURCES, TOOK_PART)
 
 
 def test_disruptor_63_vs_64_firearms_is_a_conflict_and_the_primary_figure_wins():
