@@ -82,6 +82,14 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
     return Released(new, folder, archive, digest, level)
 
 
+def built_with() -> dict[str, str]:
+    """Versions of the libraries whose output is in the archive: a byte-identical rebuild needs the same."""
+    import platform
+    from importlib.metadata import version
+
+    return {"python": platform.python_version(), **{name: version(name) for name in ("pyarrow", "matplotlib")}}
+
+
 def _record(root, index, previous, version, date, commit, archive, digest, validation, changes) -> None:
     """Update datapackage.json, releases.json, CHANGELOG.md and CITATION.cff at the root."""
     if previous:
@@ -90,6 +98,7 @@ def _record(root, index, previous, version, date, commit, archive, digest, valid
         "version": version, "date": date, "status": "current", "commit": commit,
         "archive": archive.name, "archive_sha256": digest, "archive_bytes": archive.stat().st_size,
         "row_counts": {name: t.num_rows for name, t in sorted(validation.strings.items())},
+        "built_with": built_with(),
     })
     write_index(index, index_path(root))
     descriptor = json.loads(descriptor_path(root).read_text(encoding="utf-8"))
@@ -127,5 +136,8 @@ def rebuild_release(root: Path, version: str, out: Path) -> Released:
     if digest != entry["archive_sha256"]:
         shutil.rmtree(folder)
         archive.unlink()
-        raise ChecksumMismatch(f"rebuilt {archive.name}: sha256 expected {entry['archive_sha256']} but got {digest}; the rebuild was deleted")
+        raise ChecksumMismatch(
+            f"rebuilt {archive.name}: sha256 expected {entry['archive_sha256']} but got {digest}; the rebuild was deleted "
+            f"(it was built with {entry.get('built_with', 'unrecorded versions')}, this machine has {built_with()})"
+        )
     return Released(version, folder, archive, digest, "none")
