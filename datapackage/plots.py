@@ -50,7 +50,8 @@ def write_figures(headline: list[dict], announced: dict, folder: Path) -> list[P
     plt = _pyplot()
     points = arrests_points(headline, announced)
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    ax.scatter([p[0] for p in points], [p[1] for p in points], color="#b2182b", zorder=3)
+    # thousands of marks would make a huge, slow SVG: draw them as an image inside it instead
+    ax.scatter([p[0] for p in points], [p[1] for p in points], color="#b2182b", zorder=3, rasterized=len(points) > MAX_LABELS)
     if len(points) <= MAX_LABELS:
         for index, (date, value, op) in enumerate(points):
             ax.annotate(op, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
