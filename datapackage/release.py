@@ -71,8 +71,11 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
     needed, reasons = required_bump(old, snapshot_of_validation(validation), changes)
     first = package_version(validation.descriptor)
     new, level = plan_version(previous["version"] if previous else None, bump, version, needed, reasons, first)
-    if find_release(index, new) or (out / release_dirname(new)).exists() or (out / f"{release_dirname(new)}.zip").exists():
-        raise ReleaseExists(f"release {new} already exists; published versions are immutable (dwe release --help)")
+    if find_release(index, new):
+        raise ReleaseExists(f"release {new} already exists in releases.json; published versions are immutable (dwe release --help)")
+    for leftover in (out / release_dirname(new), out / f"{release_dirname(new)}.zip"):
+        if leftover.exists():
+            raise ReleaseExists(f"{leftover} exists (an unreleased build?); delete it or release into another --out")
     date = date or dt.date.today().isoformat()
     info = ReleaseInfo(new, date, old, previous["version"] if previous else None)
     folder = build_release(root, out, info=info)
