@@ -116,3 +116,8 @@ def _compare_adjacent(columns: list[pa.Array], op) -> pa.Array:
         holds = op(below, above)
         result = holds if result is None else pc.or_(holds, pc.and_(pc.equal(below, above), result))
     return result
+
+
+def fault_rows(mask) -> list[int]:
+    """File row numbers (header = 1) where `mask` is true; null counts as false."""
+    return [i + 2 for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]

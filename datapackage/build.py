@@ -9,21 +9,24 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checksums import parse_checksums, render_checksums, write_checksums
-from .errors import ChecksumMismatch, DatapackageError, ReleaseExists, ValidationFailed
-from .parquet import write_parquet
-from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, RELEASE_DATA_DIRNAME, release_dirname
-from .release_descriptor import release_descriptor, write_descriptor
 import pyarrow as pa
 
-from .changes import CHANGES_SCHEMA, Snapshot, diff_snapshots, render_changes_csv
 from .changelog import release_section
+from .changes import CHANGES_SCHEMA, Snapshot, diff_snapshots, render_changes_csv
+from .checksums import parse_checksums, render_checksums, write_checksums
 from .citation import citation_cff, cite_line
 from .codebook import render_codebook
 from .derived import write_derived
-from .plots import write_figures
+from .errors import ChecksumMismatch, DatapackageError, ReleaseExists, ValidationFailed
 from .headline import headline_rows, render_headline_csv
 from .headline_schema import HEADLINE_SCHEMA
+from .parquet import write_parquet
+from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, RELEASE_DATA_DIRNAME, release_dirname
+from .plots import write_figures
+from .release_descriptor import release_descriptor, write_descriptor
+from .releases_index import index_path, previous_release, read_index
+from .snapshots import snapshot_of_commit, snapshot_of_validation
+from .validate import Validation, validate_package
 
 HEADLINE_DESCRIPTION = (
     "One preferred claim per operation, metric, item, scope and unit family, chosen by a published rule "
@@ -31,9 +34,6 @@ HEADLINE_DESCRIPTION = (
     "exact before approximate; lowest value), with the spread of all claims and a conflict flag. Derived: "
     "re-rank from reported_totals if you prefer another rule."
 )
-from .releases_index import index_path, read_index, version_tuple
-from .snapshots import snapshot_of_commit, snapshot_of_validation
-from .validate import Validation, validate_package
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,7 @@ def default_info(root: Path, version: str) -> ReleaseInfo:
     """Date and previous release of `version` from releases.json (rebuilt from git when recorded)."""
     index = read_index(index_path(root))
     entry = next((r for r in index["releases"] if r["version"] == version), None)
-    earlier = [r for r in index["releases"] if version_tuple(r["version"]) < version_tuple(version) and r["status"] != "withdrawn"]
-    previous = max(earlier, key=lambda r: version_tuple(r["version"])) if earlier else None
+    previous = previous_release(index, version)
     snapshot = snapshot_of_commit(root, previous["commit"]) if previous else None
     return ReleaseInfo(version, entry["date"] if entry else "unreleased", snapshot, previous["version"] if previous else None)
 
@@ -155,9 +154,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None) -> Path:
-    """Validate the package at `root` and write `<out>/darkweb-enforcement-<version>/`."""
-    validation = validate_package(root, progress)
+def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None,
+                  validation: Validation | None = None) -> Path:
+    """Validate the package at `root` (unless given its validation) and write `<out>/darkweb-enforcement-<version>/`."""
+    validation = validation or validate_package(root, progress)
     if validation.problems:
         raise ValidationFailed(validation.problems)
     version = info.version if info else package_version(validation.descriptor)

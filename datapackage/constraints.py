@@ -9,19 +9,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import column, keep_where, repeated_rows, strictly_ascending
+from .arrays import column, fault_rows, keep_where, repeated_rows, strictly_ascending
 from .problems import Problem
 from .schema import Field, TableSchema
 
 NUMBER_RE = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 INTEGER_RE = r"^-?[0-9]{1,18}$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-MAX_LISTED = 50  # rows named per check before we summarise
-
-
-def _rows(mask: pa.Array) -> list[int]:
-    """File row numbers (header = 1) where mask is true."""
-    return [i + 2 for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
 
 
 def _cell_problems(table: str, field: str, code: str, rows: list[int], message, values: pa.Array | None = None) -> list[Problem]:
@@ -74,19 +68,19 @@ def check_field(table: str, f: Field, values: pa.Array, in_key: bool) -> tuple[p
     problems: list[Problem] = []
     empty = pc.equal(values, "")
     if f.required or in_key:
-        problems += _cell_problems(table, f.name, "constraint-error", _rows(empty), "required: cell is empty")
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(empty), "required: cell is empty")
     typed, bad = convert_column(f, values)
-    problems += _cell_problems(table, f.name, "type-error", _rows(bad), lambda v: f"expected a {f.type} but got {v!r}", values)
+    problems += _cell_problems(table, f.name, "type-error", fault_rows(bad), lambda v: f"expected a {f.type} but got {v!r}", values)
     present = pc.invert(pc.or_(empty, bad))
     if f.enum:
         outside = pc.and_(present, pc.invert(pc.is_in(values, pa.array(f.enum))))
-        problems += _cell_problems(table, f.name, "constraint-error", _rows(outside), lambda v: f"{v!r} is not one of {', '.join(f.enum)}", values)
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(outside), lambda v: f"{v!r} is not one of {', '.join(f.enum)}", values)
     if f.pattern:
         matches = pc.match_substring_regex(values, f"^(?:{f.pattern})$")
-        problems += _cell_problems(table, f.name, "constraint-error", _rows(pc.and_(present, pc.invert(matches))), lambda v: f"{v!r} does not match the pattern {f.pattern}", values)
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(pc.and_(present, pc.invert(matches))), lambda v: f"{v!r} does not match the pattern {f.pattern}", values)
     if f.minimum is not None and f.type in ("number", "integer"):
         low = pc.less(typed, f.minimum)
-        problems += _cell_problems(table, f.name, "constraint-error", _rows(low), lambda v: f"{v} is below the minimum {f.minimum}", values)
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(low), lambda v: f"{v} is below the minimum {f.minimum}", values)
     if f.unique:
         problems += _duplicate_problems(table, f.name, "unique-error", keep_where(values, present), f"value of {f.name} is not unique")
     return typed, problems

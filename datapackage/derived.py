@@ -9,7 +9,7 @@ from .errors import DatapackageError
 from .parquet import write_parquet
 from .paths import RELEASE_DATA_DIRNAME
 from .reading import read_strings
-from .release_descriptor import file_facts
+from .release_descriptor import file_facts, parquet_facts
 from .schema import parse_schema
 
 
@@ -30,5 +30,5 @@ def write_derived(folder: Path, name: str, csv_bytes: bytes, schema_descriptor: 
         "mediatype": "text/csv", "encoding": "utf-8", "description": description, "derived": True,
         **file_facts(data_dir / f"{name}.csv"), "schema": schema_descriptor,
     }
-    resource["parquet"] = {"path": f"{RELEASE_DATA_DIRNAME}/{name}.parquet", "mediatype": "application/vnd.apache.parquet", "compression": "zstd", **file_facts(data_dir / f"{name}.parquet")}
+    resource["parquet"] = parquet_facts(folder, f"{RELEASE_DATA_DIRNAME}/{name}.parquet")
     return resource

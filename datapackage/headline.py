@@ -32,12 +32,6 @@ FAMILIES = pa.array([f if f in ("count", "mass") else u for u, f in UNIT_FAMILY.
 KG_FACTORS = pa.array([KG_PER_UNIT.get(u, 1.0) for u in UNIT_FAMILY], pa.float64())
 
 
-def unit_family(unit: str) -> str:
-    """Return 'count' or 'mass', or the currency or coin itself."""
-    family = UNIT_FAMILY[unit]
-    return unit if family in ("currency", "coin") else family
-
-
 def _plain(column) -> pa.Array:
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column

@@ -18,7 +18,7 @@ from .codebook import render_codebook
 from .errors import DatapackageError, ReleaseExists, ValidationFailed
 from .history import dirty_paths, head_commit
 from .paths import descriptor_path, release_dirname
-from .releases_index import current_release, find_release, index_path, read_index, write_index
+from .releases_index import current_release, find_release, index_path, previous_release, read_index, write_index
 from .snapshots import snapshot_of_commit, snapshot_of_validation
 from .validate import validate_package
 
@@ -67,8 +67,9 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
     if validation.problems:
         raise ValidationFailed(validation.problems)
     old = snapshot_of_commit(root, previous["commit"]) if previous else None
-    changes = diff_snapshots(old, snapshot_of_validation(validation))
-    needed, reasons = required_bump(old, snapshot_of_validation(validation), changes)
+    current = snapshot_of_validation(validation)
+    changes = diff_snapshots(old, current)
+    needed, reasons = required_bump(old, current, changes)
     first = package_version(validation.descriptor)
     new, level = plan_version(previous["version"] if previous else None, bump, version, needed, reasons, first)
     if find_release(index, new):
@@ -78,7 +79,7 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
             raise ReleaseExists(f"{leftover} exists (an unreleased build?); delete it or release into another --out")
     date = date or dt.date.today().isoformat()
     info = ReleaseInfo(new, date, old, previous["version"] if previous else None)
-    folder = build_release(root, out, info=info)
+    folder = build_release(root, out, info=info, validation=validation)
     archive = write_archive(folder, out / f"{folder.name}.zip")
     digest = sha256_file(archive)
     _record(root, index, previous, new, date, head_commit(root), archive, digest, validation, changes)
@@ -120,15 +121,13 @@ def rebuild_release(root: Path, version: str, out: Path) -> Released:
 
     from .errors import ChecksumMismatch
     from .history import export_tree
-    from .releases_index import version_tuple
 
     index = read_index(index_path(root))
     entry = find_release(index, version)
     if entry is None:
         known = ", ".join(r["version"] for r in index["releases"]) or "none"
         raise DatapackageError(f"release {version} is not in releases.json (known: {known})")
-    earlier = [r for r in index["releases"] if version_tuple(r["version"]) < version_tuple(version) and r["status"] != "withdrawn"]
-    previous = max(earlier, key=lambda r: version_tuple(r["version"])) if earlier else None
+    previous = previous_release(index, version)
     old = snapshot_of_commit(root, previous["commit"]) if previous else None
     info = ReleaseInfo(version, entry["date"], old, previous["version"] if previous else None)
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,6 +16,11 @@ def file_facts(path: Path) -> dict:
     return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
 
 
+def parquet_facts(folder: Path, relpath: str) -> dict:
+    """Describe a Parquet copy of a table: path, media type, compression, bytes and hash."""
+    return {"path": relpath, "mediatype": "application/vnd.apache.parquet", "compression": "zstd", **file_facts(folder / relpath)}
+
+
 def release_resource(source: dict, resource: Resource, folder: Path) -> dict:
     """Return one release resource: the CSV as the data, the Parquet copy under `parquet`.
 
@@ -28,7 +33,7 @@ def release_resource(source: dict, resource: Resource, folder: Path) -> dict:
     out.update({"path": csv_rel, "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"})
     out.update(file_facts(folder / csv_rel))
     out["schema"] = copy.deepcopy(resource.schema.descriptor)
-    out["parquet"] = {"path": parquet_rel, "mediatype": "application/vnd.apache.parquet", "compression": "zstd", **file_facts(folder / parquet_rel)}
+    out["parquet"] = parquet_facts(folder, parquet_rel)
     return out
 
 

@@ -70,3 +70,9 @@ def download_url(index: dict, version: str, base_url: str | None = None) -> str:
     if not base:
         raise DatapackageError("releases.json has no base_url for downloads; pass base_url= or set DWE_BASE_URL, or load a local path")
     return index.get("url_pattern", URL_PATTERN).format(base_url=base, version=version)
+
+
+def previous_release(index: dict, version: str) -> dict | None:
+    """Return the latest non-withdrawn release older than `version`: what `version` is diffed against."""
+    earlier = [r for r in index["releases"] if version_tuple(r["version"]) < version_tuple(version) and r["status"] != "withdrawn"]
+    return max(earlier, key=lambda r: version_tuple(r["version"])) if earlier else None

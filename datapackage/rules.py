@@ -7,16 +7,12 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import first_descent, group_codes, repeated_rows, row_numbers
+from .arrays import fault_rows, first_descent, group_codes, repeated_rows, row_numbers
 from .problems import Problem
 from .schema import TableSchema
 from .vocabulary import BOUNDING_QUALIFIERS, MARKET_METRICS, METRIC_UNITS
 
 FORMULA_RE = r"^[=+\-@]"
-
-
-def _rows(mask) -> list[int]:
-    return [i + 2 for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
 
 
 def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
@@ -26,7 +22,7 @@ def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Prob
         # rules run on schema-valid data only, so a field with an enum holds nothing but its values
         if f.type != "string" or (f.enum and not any(re.match(FORMULA_RE, v) for v in f.enum)):
             continue
-        for row in _rows(pc.match_substring_regex(strings[f.name], FORMULA_RE)):
+        for row in fault_rows(pc.match_substring_regex(strings[f.name], FORMULA_RE)):
             out.append(Problem(name, row, f.name, "formula-text", "text starts with =, +, - or @ and would run as a spreadsheet formula; reword it"))
     return out
 
@@ -38,7 +34,7 @@ def date_precision(name: str, schema: TableSchema, typed: pa.Table) -> list[Prob
         if f.type != "date" or f"{f.name}_precision" not in schema.field_names:
             continue
         has_date, has_prec = pc.is_valid(typed[f.name]), pc.is_valid(typed[f"{f.name}_precision"])
-        for row in _rows(pc.not_equal(has_date, has_prec)):
+        for row in fault_rows(pc.not_equal(has_date, has_prec)):
             out.append(Problem(name, row, f"{f.name}_precision", "date-precision", f"{f.name}_precision must be set exactly when {f.name} is set"))
     return out
 
@@ -47,7 +43,7 @@ def date_order(name: str, typed: pa.Table, pairs: list[tuple[str, str]]) -> list
     """Each (earlier, later) pair of dates is in order where both are set."""
     out = []
     for early, late in pairs:
-        for row in _rows(pc.greater(typed[early], typed[late])):
+        for row in fault_rows(pc.greater(typed[early], typed[late])):
             i = row - 2
             out.append(Problem(name, row, late, "date-order", f"{late} {typed[late][i]} is before {early} {typed[early][i]}"))
     return out
@@ -58,18 +54,18 @@ def claim_units(claims: pa.Table) -> list[Problem]:
     out = []
     pairs = pc.binary_join_element_wise(claims["metric"], claims["unit"], "|")
     allowed_pairs = pa.array([f"{m}|{u}" for m, units in METRIC_UNITS.items() for u in units])
-    for row in _rows(pc.invert(pc.is_in(pairs, allowed_pairs))):
+    for row in fault_rows(pc.invert(pc.is_in(pairs, allowed_pairs))):
         metric, unit = claims["metric"][row - 2].as_py(), claims["unit"][row - 2].as_py()
         allowed = ", ".join(METRIC_UNITS.get(metric, ()))
         out.append(Problem("reported_totals", row, "unit", "unit-metric", f"unit {unit!r} does not fit metric {metric!r}; use one of {allowed}"))
     no_market = pc.and_(pc.is_in(claims["metric"], pa.array(MARKET_METRICS)), pc.is_null(claims["market_id"]))
-    out += [Problem("reported_totals", r, "market_id", "market-required", "market_* metrics must name the market in market_id") for r in _rows(no_market)]
+    out += [Problem("reported_totals", r, "market_id", "market-required", "market_* metrics must name the market in market_id") for r in fault_rows(no_market)]
     unquantified = pc.equal(claims["qualifier"], "unquantified")
     mismatch = pc.not_equal(unquantified, pc.is_null(claims["value"]))
-    for row in _rows(mismatch):
+    for row in fault_rows(mismatch):
         out.append(Problem("reported_totals", row, "value", "value-qualifier", "value must be empty exactly when the qualifier is unquantified"))
     withdrawn = pc.and_(pc.equal(claims["status"], "withdrawn"), pc.is_null(claims["note"]))
-    out += [Problem("reported_totals", r, "note", "withdrawn-without-reason", "a withdrawn claim needs the reason in note") for r in _rows(withdrawn)]
+    out += [Problem("reported_totals", r, "note", "withdrawn-without-reason", "a withdrawn claim needs the reason in note") for r in fault_rows(withdrawn)]
     return out
 
 
@@ -114,7 +110,7 @@ def uncited_sources(strings: dict[str, pa.Table]) -> list[Problem]:
     # distinct values first: a lookup set of a million repeated strings costs more memory than the column
     all_cited = pa.chunked_array([pc.unique(col) for col in cited], pa.string())
     ids = strings["sources"]["source_id"]
-    return [Problem("sources", r, "source_id", "uncited-source", f"source {ids[r - 2]} is cited by no row; cite it or remove it") for r in _rows(pc.invert(pc.is_in(ids, all_cited)))]
+    return [Problem("sources", r, "source_id", "uncited-source", f"source {ids[r - 2]} is cited by no row; cite it or remove it") for r in fault_rows(pc.invert(pc.is_in(ids, all_cited)))]
 
 
 def operations_without_claims(strings: dict[str, pa.Table]) -> list[Problem]:
@@ -123,7 +119,7 @@ def operations_without_claims(strings: dict[str, pa.Table]) -> list[Problem]:
         return []
     ids = strings["operations"]["operation_id"]
     claimed = pc.unique(strings["reported_totals"]["operation_id"])
-    return [Problem("operations", r, "operation_id", "operation-without-claim", f"operation {ids[r - 2]} has no claim in reported_totals") for r in _rows(pc.invert(pc.is_in(ids, claimed)))]
+    return [Problem("operations", r, "operation_id", "operation-without-claim", f"operation {ids[r - 2]} has no claim in reported_totals") for r in fault_rows(pc.invert(pc.is_in(ids, claimed)))]
 
 
 def sort_order(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:

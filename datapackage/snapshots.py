@@ -44,8 +44,3 @@ def snapshot_of_release(folder: Path) -> Snapshot:
         tables[name] = strings_from_csv((folder / resource["path"]).read_bytes(), fields[name])
         keys[name] = list(schema.get("primaryKey", []))
     return Snapshot(tables, fields, keys, schemas)
-
-
-def schema_fields(root_or_commit_schema: dict) -> dict[str, dict]:
-    """Map field name to its descriptor."""
-    return {f["name"]: f for f in root_or_commit_schema["fields"]}
