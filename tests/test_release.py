@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from datapackage.cli import main
-from datapackage.errors import ChecksumMismatch, DatapackageError, ReleaseExists
+from datapackage.errors import DatapackageError
 from datapackage.release import cut_release, rebuild_release
 from datapackage.synthetic import write_package
 from datapackage.verify import verify_path
