@@ -22,7 +22,8 @@ from .headline import headline_rows, render_headline_csv
 from .headline_schema import HEADLINE_SCHEMA
 from .parquet import write_parquet
 from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, RELEASE_DATA_DIRNAME, release_dirname
-from .plots import write_figures
+from .figure_worker import FigureWorker
+from .plots import figure_data
 from .release_descriptor import release_descriptor, write_descriptor
 from .releases_index import index_path, previous_release, read_index
 from .snapshots import snapshot_of_commit, snapshot_of_validation
@@ -65,8 +66,14 @@ def package_version(descriptor: dict) -> str:
     return version
 
 
-def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> pa.Table:
+def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None, figures: FigureWorker | None = None) -> pa.Table:
     """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`."""
+    if figures is None:
+        with FigureWorker() as figures:
+            return write_release_files(validation, folder, info, progress, figures)
+    headline = headline_of(validation)
+    announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
+    figures.send(figure_data(headline, announced), folder / "figures")
     data_dir = folder / RELEASE_DATA_DIRNAME
     data_dir.mkdir(parents=True)
     for resource in sorted(validation.resources, key=lambda r: r.name):
@@ -79,13 +86,13 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
     derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
     if progress:
         progress(f"wrote changes ({len(changes):,})")
-    headline = headline_of(validation)
     derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
     (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
-    announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
-    write_figures(headline, announced, folder / "figures")
     if progress:
-        progress("wrote headline totals, codebook and figures")
+        progress("wrote headline totals and codebook")
+    figures.wait()
+    if progress:
+        progress("drew figures")
     write_documents(folder, info, changes)
     descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, derived)
     write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
@@ -157,6 +164,11 @@ def _alive(pid: int) -> bool:
 def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None,
                   validation: Validation | None = None) -> Path:
     """Validate the package at `root` (unless given its validation) and write `<out>/darkweb-enforcement-<version>/`."""
+    with FigureWorker() as figures:  # matplotlib loads in the child while the seeds are validated
+        return _build(root, out, force, progress, info, validation, figures)
+
+
+def _build(root: Path, out: Path, force: bool, progress, info: ReleaseInfo | None, validation: Validation | None, figures: FigureWorker) -> Path:
     validation = validation or validate_package(root, progress)
     if validation.problems:
         raise ValidationFailed(validation.problems)
@@ -169,7 +181,7 @@ def build_release(root: Path, out: Path, force: bool = False, progress=None, inf
     remove_stale_temporaries(out, target.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))
     try:
-        write_release_files(validation, tmp, info, progress)
+        write_release_files(validation, tmp, info, progress, figures)
         verify_written(tmp)
         publish(tmp, target, force)
         if progress:

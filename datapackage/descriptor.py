@@ -65,8 +65,12 @@ def _load_schema(raw: dict, root: Path, name: str, problems: list[Problem]) -> T
     return read_schema(name, root / schema)
 
 
-def read_resources(root: Path) -> tuple[dict, list[Resource], list[Problem]]:
-    """Return the descriptor, its tabular resources and the problems found in it."""
+def read_resources(root: Path, judge: bool = True) -> tuple[dict, list[Resource], list[Problem]]:
+    """Return the descriptor, its tabular resources and the problems found in it.
+
+    With judge=False, frictionless's verdict on the metadata is left out: the caller runs
+    metadata_problems itself (validation does, beside the reading of the tables).
+    """
     from . import paths
 
     descriptor = read_descriptor(paths.descriptor_path(root))
@@ -87,7 +91,7 @@ def read_resources(root: Path) -> tuple[dict, list[Resource], list[Problem]]:
             resources.append(Resource(name, root / raw["path"], raw["path"], schema))
     if not descriptor.get("resources"):
         problems.append(_descriptor_problem("resources", "the descriptor lists no resources"))
-    return descriptor, resources, problems + metadata_problems(descriptor)
+    return descriptor, resources, problems + (metadata_problems(descriptor) if judge else [])
 
 
 def metadata_problems(descriptor: dict) -> list[Problem]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 MAX_LABELS = 60
 
 
-def _pyplot():
+def load_pyplot():
+    """Import pyplot with the Agg backend and the release's fixed settings."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,10 +47,21 @@ def seizures_by_year(headline: list[dict], announced: dict) -> dict[int, dict[st
     return dict(sorted(years.items()))
 
 
+def figure_data(headline: list[dict], announced: dict) -> dict:
+    """What the figures show, as JSON-ready values: arrests points and seizures per year."""
+    points = [[date.isoformat(), value, op] for date, value, op in arrests_points(headline, announced)]
+    return {"points": points, "years": {str(year): sums for year, sums in seizures_by_year(headline, announced).items()}}
+
+
 def write_figures(headline: list[dict], announced: dict, folder: Path) -> list[Path]:
     """Write both figures as PNG and SVG into `folder` and return their paths."""
-    plt = _pyplot()
-    points = arrests_points(headline, announced)
+    return draw_figures(figure_data(headline, announced), folder)
+
+
+def draw_figures(data: dict, folder: Path) -> list[Path]:
+    """Draw the figures of figure_data() into `folder` as PNG and SVG; return their paths."""
+    plt = load_pyplot()
+    points = [(datetime.date.fromisoformat(day), value, op) for day, value, op in data["points"]]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     # thousands of marks would make a huge, slow SVG: draw them as an image inside it instead
     ax.scatter([p[0] for p in points], [p[1] for p in points], color="#b2182b", zorder=3, rasterized=len(points) > MAX_LABELS)
@@ -60,7 +73,7 @@ def write_figures(headline: list[dict], announced: dict, folder: Path) -> list[P
     ax.grid(alpha=0.3)
     paths = _save(fig, folder, "arrests_per_operation")
     plt.close(fig)
-    years = seizures_by_year(headline, announced)
+    years = {int(year): sums for year, sums in data["years"].items()}
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
     top.bar(list(years), [v["drugs_kg"] for v in years.values()], color="#2166ac")
     top.set(title="Seizures by year of announcement (sum of worldwide headline figures)", ylabel="drugs (kg)")

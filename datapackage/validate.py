@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pyarrow as pa
 
 from . import privacy, rules
 from .constraints import check_table
-from .descriptor import Resource, read_resources
+from .descriptor import Resource, metadata_problems, read_resources
 from .foreign_keys import check_foreign_keys
 from .problems import Problem, sort_problems
 from .reading import read_strings
@@ -39,7 +40,17 @@ class Validation:
 
 def validate_package(root: Path, progress=None) -> Validation:
     """Validate the package at `root`; business rules run only once the schemas are satisfied."""
-    descriptor, resources, problems = read_resources(root)
+    descriptor, resources, problems = read_resources(root, judge=False)
+    # frictionless judges the metadata on the second core while arrow reads the tables: its
+    # import alone takes longer than checking a few thousand rows
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        judged = pool.submit(metadata_problems, descriptor)
+        result = _validate_tables(root, descriptor, resources, problems, progress)
+        result.problems = sort_problems(result.problems + judged.result())
+    return result
+
+
+def _validate_tables(root: Path, descriptor: dict, resources: list[Resource], problems: list[Problem], progress) -> Validation:
     result = Validation(descriptor, resources)
     names = {r.get("name") for r in descriptor.get("resources", []) if isinstance(r, dict)}
     for missing in sorted(set(CURATED_TABLES) - names):
@@ -60,7 +71,7 @@ def validate_package(root: Path, progress=None) -> Validation:
         pa.default_memory_pool().release_unused()
         if progress:
             progress("checked business rules")
-    result.problems = sort_problems(problems)
+    result.problems = problems
     return result
 
 

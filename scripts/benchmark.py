@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WRITE = "import sys, pathlib; from datapackage.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
-DWE = "import sys; from datapackage.cli import main; sys.argv[0] = 'dwe'; main()"
+DWE = "import sys; from datapackage.cli import run; sys.argv[0] = 'dwe'; run()"
 FRICTIONLESS = "import sys; from frictionless import validate; sys.exit(0 if validate(sys.argv[1]).valid else 1)"
 # The floor: what any build must do at least, read each CSV and write it back as CSV and Parquet.
 FLOOR = """

@@ -30,14 +30,18 @@ def release_folders(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) if out.exists() else []
 
 
-STEPS = [("write_parquet", 1), ("write_parquet", 9), ("write_derived", 1), ("write_derived", 2), ("write_figures", 1),
+STEPS = [("write_parquet", 1), ("write_parquet", 9), ("write_derived", 1), ("write_derived", 2), ("FigureWorker.wait", 1),
          ("write_documents", 1), ("write_descriptor", 1), ("write_checksums", 1), ("verify_written", 1)]
 
 
 @pytest.mark.parametrize("step,fail_after", STEPS, ids=[f"{s}-{n}" for s, n in STEPS])
 def test_failure_after_any_file_write_leaves_no_release(package: Path, tmp_path: Path, monkeypatch, step: str, fail_after: int):
     calls = {"n": 0}
-    original = getattr(build_module, step)
+    *owners, name = step.split(".")
+    owner = build_module
+    for part in owners:
+        owner = getattr(owner, part)
+    original = getattr(owner, name)
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
@@ -45,7 +49,7 @@ def test_failure_after_any_file_write_leaves_no_release(package: Path, tmp_path:
             raise OSError("disk full (injected)")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, step, flaky)
+    monkeypatch.setattr(owner, name, flaky)
     out = tmp_path / "dist"
     with pytest.raises(OSError, match="injected"):
         build_release(package, out)

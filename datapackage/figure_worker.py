@@ -1,0 +1,62 @@
+"""Draw the release figures in a child process, so matplotlib's import and drawing use the second core.
+
+The parent starts the child before validation; the child imports matplotlib at once, then waits
+for figure_data() as JSON on stdin and writes the files. Run as `python -m datapackage.figure_worker`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import DatapackageError
+
+
+class FigureWorker:
+    """A child process that draws the figures of one build."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def send(self, data: dict, folder: Path) -> None:
+        """Hand the figure data to the child, which draws while the parent goes on."""
+        self._proc.stdin.write(json.dumps({"folder": str(folder), **data}).encode("utf-8"))
+        self._proc.stdin.close()
+
+    def wait(self) -> None:
+        """Wait until the child has written the files; raise if it failed."""
+        err = self._proc.stderr.read()
+        self._proc.wait()
+        if self._proc.returncode != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()
+            raise DatapackageError(f"drawing the figures failed (exit {self._proc.returncode}): {detail[-1] if detail else 'no message'}")
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running (the build failed before the figures)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for pipe in (self._proc.stdin, self._proc.stderr):
+            pipe.close()
+
+    def __enter__(self) -> FigureWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
+
+
+def _serve() -> None:
+    from .plots import draw_figures, load_pyplot
+
+    load_pyplot()  # import matplotlib while the parent is still validating
+    request = json.loads(sys.stdin.buffer.read() or b"null")
+    if request is None:
+        return  # the parent gave up before sending anything
+    draw_figures(request, Path(request["folder"]))
+
+
+if __name__ == "__main__":
+    _serve()
