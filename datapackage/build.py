@@ -83,7 +83,7 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
         if progress:
             progress(f"wrote {resource.name}")
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
-    derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.")]
+    derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.", changes)]
     if progress:
         progress(f"wrote changes ({len(changes):,})")
     derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .arrays import strictly_ascending
+from .errors import DatapackageError
 
 KEY_SEPARATOR = "|"
 CHANGE_FIELDS = ("table", "key", "change", "field", "old_value", "new_value")
@@ -30,8 +34,6 @@ class Snapshot:
 
 def strings_from_csv(data: bytes, names: list[str]) -> pa.Table:
     """Read CSV bytes with a header into string columns ("" for empty cells)."""
-    import pyarrow.csv as pacsv
-
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False)
     read = pacsv.ReadOptions(block_size=1 << 24)
     table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=convert)
@@ -46,8 +48,13 @@ def _key(table: pa.Table, key: list[str]) -> pa.Array:
 
 def _records(name: str, keys: pa.Array, change: str) -> pa.Table:
     n = len(keys)
-    empty = pa.array([""] * n, pa.string())
-    return pa.Table.from_arrays([pa.array([name] * n, pa.string()), keys.cast(pa.string()), pa.array([change] * n, pa.string()), empty, empty, empty], schema=CHANGE_SCHEMA)
+    empty = _repeat("", n)
+    return pa.Table.from_arrays([_repeat(name, n), keys.cast(pa.string()), _repeat(change, n), empty, empty, empty], schema=CHANGE_SCHEMA)
+
+
+def _repeat(text: str, n: int) -> pa.Array:
+    """`text` n times, built by arrow rather than from a Python list of n strings."""
+    return pa.repeat(pa.scalar(text, pa.string()), n)
 
 
 def _changed_cells(name: str, old: pa.Table, new: pa.Table, key: list[str], fields: list[str]) -> list[pa.Table]:
@@ -63,8 +70,8 @@ def _changed_cells(name: str, old: pa.Table, new: pa.Table, key: list[str], fiel
         if differs.num_rows:
             before = differs[f"{f}__old"] if f"{f}__old" in differs.column_names else differs[f]
             n = differs.num_rows
-            parts.append(pa.Table.from_arrays([pa.array([name] * n, pa.string()), differs["__key"].combine_chunks(), pa.array(["changed"] * n, pa.string()),
-                                               pa.array([f] * n, pa.string()), before.combine_chunks(), differs[f].combine_chunks()], schema=CHANGE_SCHEMA))
+            parts.append(pa.Table.from_arrays([_repeat(name, n), differs["__key"].combine_chunks(), _repeat("changed", n),
+                                               _repeat(f, n), before.combine_chunks(), differs[f].combine_chunks()], schema=CHANGE_SCHEMA))
     return parts
 
 
@@ -72,15 +79,25 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot) -> pa.Table:
     """Return every added and removed record and every changed cell from `old` to `new`, sorted."""
     parts = [CHANGE_SCHEMA.empty_table()]
     for name in sorted(set(new.tables) | set(old.tables if old else ())):
-        key = new.keys.get(name) or (old.keys.get(name) if old else [])
-        after = _key(new.tables[name], key) if name in new.tables else pa.array([], pa.string())
-        before = _key(old.tables[name], key) if old and name in old.tables else pa.array([], pa.string())
-        parts.append(_records(name, after.filter(pc.invert(pc.is_in(after, before))), "added"))
-        parts.append(_records(name, before.filter(pc.invert(pc.is_in(before, after))), "removed"))
-        if old and name in old.tables and name in new.tables:
-            parts += _changed_cells(name, old.tables[name], new.tables[name], key, new.fields[name])
+        parts.append(_table_changes(name, old, new))
+    return pa.concat_tables(parts)
+
+
+def _table_changes(name: str, old: Snapshot | None, new: Snapshot) -> pa.Table:
+    """One table's changes, sorted; the table name comes first in the sort, so tables concatenate in order."""
+    key = new.keys.get(name) or (old.keys.get(name) if old else [])
+    after = _key(new.tables[name], key) if name in new.tables else pa.array([], pa.string())
+    before = _key(old.tables[name], key) if old and name in old.tables else pa.array([], pa.string())
+    added = after if len(before) == 0 else after.filter(pc.invert(pc.is_in(after, before)))
+    removed = before if len(after) == 0 else before.filter(pc.invert(pc.is_in(before, after)))
+    parts = [_records(name, added, "added"), _records(name, removed, "removed")]
+    if old and name in old.tables and name in new.tables:
+        parts += _changed_cells(name, old.tables[name], new.tables[name], key, new.fields[name])
     table = pa.concat_tables(parts)
-    return table.sort_by([(f, "ascending") for f in CHANGE_FIELDS])
+    # a first release lists every record as added, in seed order: often already sorted by key
+    if len(removed) == 0 and table.num_rows == len(added) and strictly_ascending([added]):
+        return table
+    return table.sort_by([(f, "ascending") for f in CHANGE_FIELDS[1:]])
 
 
 def count_changes(changes: pa.Table) -> dict[str, dict[str, int]]:
@@ -95,6 +112,25 @@ def count_changes(changes: pa.Table) -> dict[str, dict[str, int]]:
 
 def render_changes_csv(changes: pa.Table) -> bytes:
     """Serialise changes as CSV with LF line endings and minimal quoting."""
+    header = (",".join(CHANGE_FIELDS) + "\n").encode("utf-8")
+    # one chunk per column: pyarrow 26 writes NUL bytes instead of rows after an empty chunk
+    table = changes.select(list(CHANGE_FIELDS)).combine_chunks()
+    sink = pa.BufferOutputStream()
+    try:
+        # arrow writes unquoted cells fast, and refuses any cell that would need quotes
+        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    except pa.ArrowInvalid:
+        return _render_with_csv_module(changes)
+    body = sink.getvalue().to_pybytes()
+    # unquoted, the size is known exactly: every cell's bytes, a comma or newline after each
+    expected = sum(pc.sum(pc.binary_length(table[f])).as_py() or 0 for f in CHANGE_FIELDS) + table.num_rows * len(CHANGE_FIELDS)
+    if len(body) != expected:
+        raise DatapackageError(f"the CSV writer produced {len(body):,} bytes for changes, not {expected:,} (a bug)")
+    return header + body
+
+
+def _render_with_csv_module(changes: pa.Table) -> bytes:
+    """Minimal quoting where a cell holds a comma, quote or line break (as the csv module does)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHANGE_FIELDS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
 from .constraints import check_table
 from .errors import DatapackageError
 from .parquet import write_parquet
@@ -13,10 +15,17 @@ from .release_descriptor import file_facts, parquet_facts
 from .schema import parse_schema
 
 
-def write_derived(folder: Path, name: str, csv_bytes: bytes, schema_descriptor: dict, description: str) -> dict:
-    """Write data/<name>.csv and .parquet and return the release resource describing both."""
+def write_derived(folder: Path, name: str, csv_bytes: bytes, schema_descriptor: dict, description: str,
+                  strings: pa.Table | None = None) -> dict:
+    """Write data/<name>.csv and .parquet and return the release resource describing both.
+
+    The table is checked against its schema first (a failure is a bug): as given in `strings`
+    (string columns, "" for empty) when the caller has it, else as read back from the CSV.
+    """
     schema = parse_schema(name, schema_descriptor, f"derived table {name}")
-    strings, problems = read_strings(name, csv_bytes, schema)
+    problems = []
+    if strings is None:
+        strings, problems = read_strings(name, csv_bytes, schema)
     typed, cell_problems = check_table(name, schema, strings) if strings is not None else (None, [])
     problems = [p for p in problems + cell_problems if p.code != "empty-table"]
     if problems or typed is None:
