@@ -121,3 +121,20 @@ def _compare_adjacent(columns: list[pa.Array], op) -> pa.Array:
 def fault_rows(mask) -> list[int]:
     """File row numbers (header = 1) where `mask` is true; null counts as false."""
     return [i + 2 for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
+
+
+PARALLEL_ROWS = 50_000  # below this, starting threads costs more than the checks
+
+
+def in_parallel(work, items, rows: int) -> list:
+    """Return [work(item) for item in items], on two threads when the tables are large.
+
+    arrow releases the GIL inside its kernels, so column checks on two threads use both cores.
+    """
+    items = list(items)
+    if rows < PARALLEL_ROWS or len(items) < 2:
+        return [work(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(work, items))

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pyarrow as pa
 
 from .changelog import release_section
 from .changes import CHANGES_SCHEMA, Snapshot, diff_snapshots, render_changes_csv
-from .checksums import parse_checksums, render_checksums, write_checksums
+from .checksums import parse_checksums, release_files, sha256_files, write_checksums
 from .citation import citation_cff, cite_line
 from .codebook import render_codebook
 from .derived import write_derived
@@ -67,37 +68,58 @@ def package_version(descriptor: dict) -> str:
 
 
 def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None, figures: FigureWorker | None = None) -> pa.Table:
-    """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`."""
+    """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`.
+
+    Three jobs run at once, since arrow and hashlib release the GIL: the data files and the changes
+    table on two threads, the headline totals and codebook here; the figures in the child process.
+    """
     if figures is None:
         with FigureWorker() as figures:
             return write_release_files(validation, folder, info, progress, figures)
-    headline = headline_of(validation)
-    announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
-    figures.send(figure_data(headline, announced), folder / "figures")
+    (folder / RELEASE_DATA_DIRNAME).mkdir(parents=True)
+    # leaving the with-block waits for both threads, so a failure never leaves one writing
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tables = pool.submit(write_tables, validation, folder, progress)
+        changed = pool.submit(write_changes, validation, folder, info, progress)
+        headline = headline_of(validation)
+        announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
+        figures.send(figure_data(headline, announced), folder / "figures")
+        derived_headline = write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION)
+        (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
+        if progress:
+            progress("wrote headline totals and codebook")
+        tables.result()
+        changes, derived_changes = changed.result()
+    figures.wait()
+    if progress:
+        progress("drew figures")
+    write_documents(folder, info, changes)
+    digests = sha256_files(folder, release_files(folder))
+    descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, [derived_changes, derived_headline], digests)
+    write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
+    write_checksums(folder, digests)
+    return changes
+
+
+def write_tables(validation: Validation, folder: Path, progress=None) -> None:
+    """Write every curated table as CSV (the seed's exact bytes) and Parquet."""
     data_dir = folder / RELEASE_DATA_DIRNAME
-    data_dir.mkdir(parents=True)
     for resource in sorted(validation.resources, key=lambda r: r.name):
         # seeds are validated canonical (UTF-8, LF, sorted): the release CSV is their exact bytes
         (data_dir / f"{resource.name}.csv").write_bytes(validation.raw[resource.name])
         write_parquet(resource.schema, validation.typed[resource.name], data_dir / f"{resource.name}.parquet")
         if progress:
             progress(f"wrote {resource.name}")
+
+
+def write_changes(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> tuple[pa.Table, dict]:
+    """Diff against the previous release and write the changes table; return it and its resource."""
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
-    derived = [write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {info.previous_version or 'nothing (first release)'}.", changes)]
+    since = info.previous_version or "nothing (first release)"
+    resource = write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {since}.", changes)
     if progress:
         progress(f"wrote changes ({len(changes):,})")
-    derived.append(write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION))
-    (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
-    if progress:
-        progress("wrote headline totals and codebook")
-    figures.wait()
-    if progress:
-        progress("drew figures")
-    write_documents(folder, info, changes)
-    descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, derived)
-    write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
-    write_checksums(folder)
-    return changes
+    return changes, resource
 
 
 def headline_of(validation: Validation) -> list[dict]:
@@ -122,7 +144,7 @@ def write_documents(folder: Path, info: ReleaseInfo, changes: pa.Table) -> None:
 def verify_written(folder: Path) -> None:
     """Re-hash every file and compare with the SHA256SUMS just written."""
     recorded = parse_checksums((folder / CHECKSUMS_NAME).read_text(encoding="utf-8"))
-    actual = parse_checksums(render_checksums(folder))
+    actual = sha256_files(folder, release_files(folder))
     if recorded != actual:
         raise ChecksumMismatch(f"{folder}: files changed while the release was written; nothing was published")
 

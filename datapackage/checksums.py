@@ -27,9 +27,22 @@ def release_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS_NAME)
 
 
-def render_checksums(folder: Path) -> str:
-    """Return the SHA256SUMS text for every file below `folder`."""
-    return "".join(f"{sha256_file(folder / rel)}  {rel}\n" for rel in release_files(folder))
+def sha256_files(folder: Path, rels: list[str], known: dict[str, str] | None = None) -> dict[str, str]:
+    """Return {relative path: hex sha256}, hashing two files at a time; digests in `known` are reused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    known = known or {}
+    todo = [rel for rel in rels if rel not in known]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib releases the GIL on large buffers
+        hashed = dict(zip(todo, pool.map(lambda rel: sha256_file(folder / rel), todo)))
+    return {rel: known.get(rel) or hashed[rel] for rel in rels}
+
+
+def render_checksums(folder: Path, known: dict[str, str] | None = None) -> str:
+    """Return the SHA256SUMS text for every file below `folder` (reusing `known` digests)."""
+    rels = release_files(folder)
+    digests = sha256_files(folder, rels, known)
+    return "".join(f"{digests[rel]}  {rel}\n" for rel in rels)
 
 
 def parse_checksums(text: str) -> dict[str, str]:
@@ -43,8 +56,8 @@ def parse_checksums(text: str) -> dict[str, str]:
     return entries
 
 
-def write_checksums(folder: Path) -> Path:
-    """Write SHA256SUMS for `folder` and return its path."""
+def write_checksums(folder: Path, known: dict[str, str] | None = None) -> Path:
+    """Write SHA256SUMS for `folder` (reusing `known` digests of files not changed since) and return its path."""
     path = folder / CHECKSUMS_NAME
-    path.write_text(render_checksums(folder), encoding="utf-8", newline="\n")
+    path.write_text(render_checksums(folder, known), encoding="utf-8", newline="\n")
     return path

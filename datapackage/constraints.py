@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import column, fault_rows, keep_where, repeated_rows, strictly_ascending
+from .arrays import column, in_parallel, fault_rows, keep_where, repeated_rows, strictly_ascending
 from .problems import Problem
 from .schema import Field, TableSchema
 
@@ -107,9 +107,7 @@ def check_table(table: str, schema: TableSchema, strings: pa.Table) -> tuple[pa.
     """Check every field and the primary key; return the typed table and its problems."""
     problems: list[Problem] = []
     typed_columns = []
-    for f in schema.fields:
-        values = column(strings, f.name)
-        typed, found = check_field(table, f, values, f.name in schema.primary_key)
+    for typed, found in in_parallel(lambda f: check_field(table, f, column(strings, f.name), f.name in schema.primary_key), schema.fields, strings.num_rows):
         typed_columns.append(typed)
         problems += found
     # seeds are kept sorted by primary key, and strictly ascending keys cannot repeat: no hashing

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from .checksums import sha256_bytes
 from .constraints import check_table
 from .errors import DatapackageError
 from .parquet import write_parquet
@@ -37,7 +38,7 @@ def write_derived(folder: Path, name: str, csv_bytes: bytes, schema_descriptor: 
     resource = {
         "name": name, "path": f"{RELEASE_DATA_DIRNAME}/{name}.csv", "profile": "tabular-data-resource", "format": "csv",
         "mediatype": "text/csv", "encoding": "utf-8", "description": description, "derived": True,
-        **file_facts(data_dir / f"{name}.csv"), "schema": schema_descriptor,
+        **file_facts(data_dir / f"{name}.csv", sha256_bytes(csv_bytes)), "schema": schema_descriptor,
     }
     resource["parquet"] = parquet_facts(folder, f"{RELEASE_DATA_DIRNAME}/{name}.parquet")
     return resource

@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import strictly_ascending
 from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
 
 RULE_VERSION = "1"
@@ -39,7 +41,10 @@ def _plain(column) -> pa.Array:
 
 def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
     """Current claims with their group, tier, date, qualifier rank and value in comparable units."""
-    c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
+    c = claims.select(["claim_id", "operation_id", "metric", "item", "scope_code", "value", "unit", "qualifier", "as_of", "source_id", "attributed_to_agency_id"])
+    current = pc.equal(_plain(claims["status"]), "current")
+    if not pc.all(current).as_py():  # filtering copies every column: only when a claim is withdrawn
+        c = c.filter(current)
     source_ids = _plain(sources["source_id"])
     primary = source_ids.filter(pc.equal(_plain(sources["primacy"]), "primary"))
     took_part = pc.binary_join_element_wise(_plain(operation_agencies["operation_id"]), _plain(operation_agencies["agency_id"]), "|")
@@ -59,18 +64,50 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
 
 
 def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
-    """One row per group: the preferred claim (first by the rule) joined with the group's spread."""
+    """One row per group, in group order: the preferred claim (first by the rule) with the group's spread."""
     ranked = ranked_claims(claims, sources, operation_agencies)
-    order = [(g, "ascending") for g in GROUP] + [("tier", "ascending"), ("date", "descending"), ("qualifier_rank", "ascending"), ("comparable", "ascending"), ("claim_id", "ascending")]
+    # strings sort as integers: one order-keeping code per group, one rank per claim_id
+    group = order_codes([ranked[g] for g in GROUP])
+    ranked = ranked.append_column("group", group).append_column("claim_rank", _claim_ranks(ranked["claim_id"]))
+    order = [("group", "ascending"), ("tier", "ascending"), ("date", "descending"), ("qualifier_rank", "ascending"), ("comparable", "ascending"), ("claim_rank", "ascending")]
     ranked = ranked.take(pc.sort_indices(ranked, sort_keys=[(name, direction, "at_end") for name, direction in order]))
-    keys = pc.binary_join_element_wise(*[ranked[g] for g in GROUP], "\x1f")
-    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    first = pc.not_equal(keys, pa.concat_arrays([pa.array([None], pa.string()), keys.slice(0, max(len(keys) - 1, 0))]))
-    best = ranked.filter(pc.fill_null(first, True))
-    ranked = ranked.append_column("rounded", pc.round(ranked["comparable"], 6))
-    spread = ranked.group_by(GROUP, use_threads=False).aggregate([
-        ("claim_id", "count"), ("source_id", "count_distinct"), ("comparable", "min"), ("comparable", "max"), ("rounded", "count_distinct")])
-    return best.join(spread, GROUP, join_type="inner", use_threads=False).sort_by([(g, "ascending") for g in GROUP])
+    codes = ranked["group"].combine_chunks().to_numpy()
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] != codes[:-1]
+    best = ranked.filter(pa.array(first))
+    spread = pa.table({
+        "group": ranked["group"], "claim": ranked["claim_rank"], "source": pc.dictionary_encode(ranked["source_id"]).combine_chunks().indices,
+        "comparable": ranked["comparable"], "rounded": pc.round(ranked["comparable"], 6),
+    }).group_by("group", use_threads=False).aggregate([
+        ("claim", "count"), ("source", "count_distinct"), ("comparable", "min"), ("comparable", "max"), ("rounded", "count_distinct")])
+    # best holds one row per group in group order: sorting the spread the same way lines them up
+    spread = spread.sort_by("group")
+    return best.drop_columns(["group", "claim_rank"]).append_column("claim_id_count", spread["claim_count"]).append_column(
+        "source_id_count_distinct", spread["source_count_distinct"]).append_column("comparable_min", spread["comparable_min"]).append_column(
+        "comparable_max", spread["comparable_max"]).append_column("rounded_count_distinct", spread["rounded_count_distinct"])
+
+
+def order_codes(columns: list) -> pa.Array:
+    """Number the rows so that the numbers sort as the rows do, column by column (strings bytewise)."""
+    codes, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        encoded = pc.dictionary_encode(_plain(column), null_encoding="encode")
+        ranks = np.empty(len(encoded.dictionary), dtype=np.int64)
+        ranks[pc.array_sort_indices(encoded.dictionary, null_placement="at_end").to_numpy()] = np.arange(len(ranks))
+        if size * max(len(ranks), 1) >= 1 << 62:  # renumber densely before the product could overflow
+            distinct, codes = np.unique(codes, return_inverse=True)
+            size = len(distinct)
+        codes = codes * len(ranks) + ranks[encoded.indices.to_numpy(zero_copy_only=False)]
+        size *= max(len(ranks), 1)
+    return pa.array(codes)
+
+
+def _claim_ranks(claim_ids) -> pa.Array:
+    """The rank of each claim_id; seeds are sorted by it, so usually the row number."""
+    ids = _plain(claim_ids)
+    if strictly_ascending([ids]):
+        return pa.array(np.arange(len(ids), dtype=np.int64))
+    return order_codes([ids])
 
 
 def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> list[dict]:
