@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow.compute as pc
+
 from .changes import CHANGES_SCHEMA
 from .citation import cite_line
 from .definitions import DEFINITIONS, METRIC_DEFINITIONS
@@ -81,7 +83,8 @@ def _table_section(resource, count: int) -> list[str]:
 def _coverage(validation: Validation) -> list[str]:
     ops = validation.typed["operations"].to_pylist()
     years = Counter(o["announced_on"].year for o in ops)
-    metrics = Counter(validation.typed["reported_totals"]["metric"].to_pylist())
+    counted = pc.value_counts(validation.typed["reported_totals"]["metric"])
+    metrics = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
     lines = ["| year announced | operations |", "|---|---|"] + [f"| {y} | {years[y]} |" for y in sorted(years)]
     lines += ["", "| metric | claims | units | definition |", "|---|---|---|---|"]
     lines += [f"| `{m}` | {metrics.get(m, 0)} | {', '.join(METRIC_UNITS[m])} | {METRIC_DEFINITIONS[m]} |" for m in METRIC_UNITS]

@@ -13,6 +13,7 @@ from .schema import TableSchema
 from .vocabulary import BOUNDING_QUALIFIERS, MARKET_METRICS, METRIC_UNITS
 
 FORMULA_RE = r"^[=+\-@]"
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
@@ -22,9 +23,18 @@ def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Prob
         # rules run on schema-valid data only, so a field with an enum holds nothing but its values
         if f.type != "string" or (f.enum and not any(re.match(FORMULA_RE, v) for v in f.enum)):
             continue
-        for row in fault_rows(pc.match_substring_regex(strings[f.name], FORMULA_RE)):
+        for row in fault_rows(_starts_like_formula(strings[f.name])):
             out.append(Problem(name, row, f.name, "formula-text", "text starts with =, +, - or @ and would run as a spreadsheet formula; reword it"))
     return out
+
+
+def _starts_like_formula(values) -> pa.Array:
+    """True where a cell starts with one of FORMULA_STARTS (four prefix tests beat one regex)."""
+    found = None
+    for start in FORMULA_STARTS:
+        hit = pc.starts_with(values, start)
+        found = hit if found is None else pc.or_(found, hit)
+    return found
 
 
 def date_precision(name: str, schema: TableSchema, typed: pa.Table) -> list[Problem]:
@@ -69,26 +79,34 @@ def claim_units(claims: pa.Table) -> list[Problem]:
     return out
 
 
-def duplicate_claims(claims: pa.Table) -> list[Problem]:
+SUM_GROUP = ["operation_id", "metric", "item", "unit", "source_id"]
+
+
+def claim_groups(claims: pa.Table) -> pa.Array:
+    """One integer per operation, metric, item, unit and source: the groups of country_sums and,
+    with scope and value, of duplicate_claims; computed once for both."""
+    return group_codes([claims[k] for k in SUM_GROUP])[0]
+
+
+def duplicate_claims(claims: pa.Table, groups: pa.Array | None = None) -> list[Problem]:
     """No two claims share operation, metric, item, scope, value, unit and source."""
-    # the most telling columns first: once they tell every claim apart, the rest are not read
-    key = ["value", "source_id", "operation_id", "scope_code", "item", "metric", "unit"]
+    groups = claim_groups(claims) if groups is None else groups
     return [
         Problem("reported_totals", row + 2, "claim_id", "duplicate-claim", f"same operation, metric, item, scope, value, unit and source as row {first + 2}")
-        for row, first in repeated_rows([claims[k] for k in key])
+        for row, first in repeated_rows([claims["value"], groups, claims["scope_code"]])  # the most telling first
     ]
 
 
-def country_sums(claims: pa.Table) -> list[Problem]:
+def country_sums(claims: pa.Table, groups: pa.Array | None = None) -> list[Problem]:
     """Per-country values of one source never add up to more than its bounding WORLD figure."""
-    group = ["operation_id", "metric", "item", "unit", "source_id"]
+    group = SUM_GROUP
     current, is_world = pc.equal(claims["status"], "current"), pc.equal(claims["scope_code"], "WORLD")
     bounding = pc.and_(pc.and_(current, is_world), pc.is_in(claims["qualifier"], pa.array(BOUNDING_QUALIFIERS)))
     in_country = pc.and_(current, pc.invert(is_world))
     if not pc.any(bounding).as_py() or not pc.any(in_country).as_py():
         return []
     # one integer per group, so that grouping and joining copy no strings
-    codes, _ = group_codes([claims[k] for k in group])
+    codes = claim_groups(claims) if groups is None else groups
     rows = pa.table({"group": codes, "value": claims["value"], "row": row_numbers(claims.num_rows)})
     bound = rows.filter(bounding).group_by("group", use_threads=False).aggregate([("value", "min")])
     sums = rows.filter(in_country).group_by("group", use_threads=False).aggregate([("value", "sum"), ("row", "count"), ("row", "min")])

@@ -111,8 +111,9 @@ def _business_rules(result: Validation, root: Path) -> list[Problem]:
         found += rules.date_order("markets", typed["markets"], [("launched_on", "closed_on")])
     if "reported_totals" in typed:
         found += rules.claim_units(typed["reported_totals"])
-        found += rules.duplicate_claims(typed["reported_totals"])
-        found += rules.country_sums(typed["reported_totals"])
+        groups = rules.claim_groups(typed["reported_totals"])
+        found += rules.duplicate_claims(typed["reported_totals"], groups)
+        found += rules.country_sums(typed["reported_totals"], groups)
     found += rules.uncited_sources(result.strings)
     found += rules.operations_without_claims(result.strings)
     return found
