@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .changelog import release_section
 from .changes import CHANGES_SCHEMA, Snapshot, diff_snapshots, render_changes_csv
-from .checksums import parse_checksums, release_files, sha256_files, write_checksums
+from .checksums import parse_checksums, release_files, sha256_bytes, sha256_file, sha256_files, write_checksums
 from .citation import citation_cff, cite_line
 from .codebook import render_codebook
 from .derived import write_derived
@@ -77,39 +77,54 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
         with FigureWorker() as figures:
             return write_release_files(validation, folder, info, progress, figures)
     (folder / RELEASE_DATA_DIRNAME).mkdir(parents=True)
+    # the headline first, so that the figures child can draw while the data files are written
+    headline = headline_of(validation)
+    announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
+    figures.send(figure_data(headline, announced), folder / "figures")
     # leaving the with-block waits for both threads, so a failure never leaves one writing
     with ThreadPoolExecutor(max_workers=2) as pool:
         tables = pool.submit(write_tables, validation, folder, progress)
         changed = pool.submit(write_changes, validation, folder, info, progress)
-        headline = headline_of(validation)
-        announced = dict(zip(validation.typed["operations"]["operation_id"].to_pylist(), validation.typed["operations"]["announced_on"].to_pylist()))
-        figures.send(figure_data(headline, announced), folder / "figures")
         derived_headline = write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION)
         (folder / "CODEBOOK.md").write_text(render_codebook(validation, info.version), encoding="utf-8")
         if progress:
             progress("wrote headline totals and codebook")
-        tables.result()
+        digests = tables.result()
         changes, derived_changes = changed.result()
     figures.wait()
     if progress:
         progress("drew figures")
     write_documents(folder, info, changes)
-    digests = sha256_files(folder, release_files(folder))
+    digests.update(derived_digests([derived_changes, derived_headline]))
     descriptor = release_descriptor({**validation.descriptor, "version": info.version}, validation.resources, folder, [derived_changes, derived_headline], digests)
     write_descriptor(descriptor, folder / DESCRIPTOR_NAME)
     write_checksums(folder, digests)
     return changes
 
 
-def write_tables(validation: Validation, folder: Path, progress=None) -> None:
-    """Write every curated table as CSV (the seed's exact bytes) and Parquet."""
-    data_dir = folder / RELEASE_DATA_DIRNAME
+def write_tables(validation: Validation, folder: Path, progress=None) -> dict[str, str]:
+    """Write every curated table as CSV (the seed's exact bytes) and Parquet; return their sha256 by path."""
+    digests = {}
     for resource in sorted(validation.resources, key=lambda r: r.name):
+        csv_rel, parquet_rel = (f"{RELEASE_DATA_DIRNAME}/{resource.name}.{ext}" for ext in ("csv", "parquet"))
         # seeds are validated canonical (UTF-8, LF, sorted): the release CSV is their exact bytes
-        (data_dir / f"{resource.name}.csv").write_bytes(validation.raw[resource.name])
-        write_parquet(resource.schema, validation.typed[resource.name], data_dir / f"{resource.name}.parquet")
+        raw = validation.raw[resource.name]
+        (folder / csv_rel).write_bytes(raw)
+        digests[csv_rel] = sha256_bytes(raw)
+        write_parquet(resource.schema, validation.typed[resource.name], folder / parquet_rel)
+        digests[parquet_rel] = sha256_file(folder / parquet_rel)
         if progress:
             progress(f"wrote {resource.name}")
+    return digests
+
+
+def derived_digests(resources: list[dict]) -> dict[str, str]:
+    """The sha256 of each derived table's CSV and Parquet file, as recorded in its resource."""
+    digests = {}
+    for resource in resources:
+        for part in (resource, resource["parquet"]):
+            digests[part["path"]] = part["hash"].removeprefix("sha256:")
+    return digests
 
 
 def write_changes(validation: Validation, folder: Path, info: ReleaseInfo, progress=None) -> tuple[pa.Table, dict]:

@@ -66,25 +66,48 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
 def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
     """One row per group, in group order: the preferred claim (first by the rule) with the group's spread."""
     ranked = ranked_claims(claims, sources, operation_agencies)
-    # strings sort as integers: one order-keeping code per group, one rank per claim_id
+    # strings sort as integers: one order-keeping code per group, one rank per claim_id; only
+    # these keys are sorted, and only the preferred rows are taken from the claims
     group = order_codes([ranked[g] for g in GROUP])
-    ranked = ranked.append_column("group", group).append_column("claim_rank", _claim_ranks(ranked["claim_id"]))
+    keys = pa.table({"group": group, "tier": ranked["tier"], "date": ranked["date"], "qualifier_rank": ranked["qualifier_rank"],
+                     "comparable": ranked["comparable"], "claim_rank": _claim_ranks(ranked["claim_id"])})
     order = [("group", "ascending"), ("tier", "ascending"), ("date", "descending"), ("qualifier_rank", "ascending"), ("comparable", "ascending"), ("claim_rank", "ascending")]
-    ranked = ranked.take(pc.sort_indices(ranked, sort_keys=[(name, direction, "at_end") for name, direction in order]))
-    codes = ranked["group"].combine_chunks().to_numpy()
+    sorted_rows = pc.sort_indices(keys, sort_keys=[(name, direction, "at_end") for name, direction in order]).to_numpy()
+    codes = group.to_numpy()[sorted_rows]
     first = np.ones(len(codes), dtype=bool)
     first[1:] = codes[1:] != codes[:-1]
-    best = ranked.filter(pa.array(first))
-    spread = pa.table({
-        "group": ranked["group"], "claim": ranked["claim_rank"], "source": pc.dictionary_encode(ranked["source_id"]).combine_chunks().indices,
-        "comparable": ranked["comparable"], "rounded": pc.round(ranked["comparable"], 6),
-    }).group_by("group", use_threads=False).aggregate([
-        ("claim", "count"), ("source", "count_distinct"), ("comparable", "min"), ("comparable", "max"), ("rounded", "count_distinct")])
-    # best holds one row per group in group order: sorting the spread the same way lines them up
-    spread = spread.sort_by("group")
-    return best.drop_columns(["group", "claim_rank"]).append_column("claim_id_count", spread["claim_count"]).append_column(
-        "source_id_count_distinct", spread["source_count_distinct"]).append_column("comparable_min", spread["comparable_min"]).append_column(
-        "comparable_max", spread["comparable_max"]).append_column("rounded_count_distinct", spread["rounded_count_distinct"])
+    best = ranked.take(pa.array(sorted_rows[first]))
+    spread = _spread(np.cumsum(first) - 1, int(first.sum()), ranked.select(["source_id", "comparable"]).take(pa.array(sorted_rows)))
+    return best.append_column("claim_id_count", spread["n_claims"]).append_column(
+        "source_id_count_distinct", spread["n_sources"]).append_column("comparable_min", spread["min"]).append_column(
+        "comparable_max", spread["max"]).append_column("rounded_count_distinct", spread["n_values"])
+
+
+def _spread(group: np.ndarray, n_groups: int, claims: pa.Table) -> dict[str, pa.Array]:
+    """Per group of `claims` (sorted by group, numbered 0..n-1 in `group`): claims, distinct
+    sources, min and max comparable value, and distinct values rounded to 6 decimals."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.array([], dtype=np.int64)
+    comparable = claims["comparable"].combine_chunks()
+    values = pc.fill_null(comparable, np.nan).to_numpy(zero_copy_only=False)
+    low = np.fmin.reduceat(values, starts) if len(starts) else values[:0]  # fmin skips NaN (a null)
+    high = np.fmax.reduceat(values, starts) if len(starts) else values[:0]
+    rounded = pc.add(pc.round(comparable, 6), 0.0)  # + 0.0 makes -0.0 the same value as 0.0
+    return {
+        "n_claims": pa.array(np.diff(np.r_[starts, len(group)]).astype(np.int64)),
+        "n_sources": _distinct_per_group(group, n_groups, claims["source_id"]),
+        "min": pa.array(low, from_pandas=True), "max": pa.array(high, from_pandas=True),
+        "n_values": _distinct_per_group(group, n_groups, rounded),
+    }
+
+
+def _distinct_per_group(group: np.ndarray, n_groups: int, values) -> pa.Array:
+    """How many distinct non-null values each group holds."""
+    encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) else pc.dictionary_encode(values)
+    size = max(len(encoded.dictionary), 1)
+    valid = pc.is_valid(encoded.indices).to_numpy(zero_copy_only=False)
+    indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    pairs = pc.unique(pa.array((group * size + indices)[valid])).to_numpy()
+    return pa.array(np.bincount(pairs // size, minlength=n_groups).astype(np.int64))
 
 
 def order_codes(columns: list) -> pa.Array:
