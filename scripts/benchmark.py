@@ -1,6 +1,6 @@
 """Time dwe validate, frictionless validate, dwe build and a pyarrow floor on synthetic packages.
 
-    python scripts/benchmark.py --sizes 10000,100000,1000000
+    python scripts/benchmark.py --sizes 10000,100000,1000000 [--repeat 3]
 
 For each size, writes a valid synthetic package (N claims, N/50 operations, N/20 sources) to a
 temporary folder, then runs every step in its own subprocess, so that wall time includes start-up
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,20 +83,27 @@ def count_rows(root: Path) -> int:
     return lines
 
 
-def measure(claims: int, workdir: Path) -> list[Timing]:
-    """Write the package of one size and time every step on it."""
+def measure(claims: int, workdir: Path, repeat: int) -> list[Timing]:
+    """Write the package of one size and time every step on it, `repeat` rounds, steps interleaved.
+
+    Each step's wall time is the median of its rounds and its peak RSS the largest: on a shared
+    machine one run can be 30% off, and interleaving spreads any slow spell over every step.
+    """
     root = workdir / f"claims-{claims}"
     print(f"[{claims:,} claims] writing the synthetic package", file=sys.stderr, flush=True)
     run_step([sys.executable, "-c", WRITE, str(root), str(claims)])
     rows = count_rows(root)
-    timings = []
-    for step, args in steps(root).items():
-        print(f"[{claims:,} claims] {step} ...", end="", file=sys.stderr, flush=True)
-        seconds, peak = run_step(args)
-        print(f" {seconds:.2f} s, {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
-        timings.append(Timing(claims, rows, step, seconds, peak))
+    runs: dict[str, list[tuple[float, int]]] = {step: [] for step in steps(root)}
+    for round_number in range(1, repeat + 1):
+        for step, args in steps(root).items():
+            print(f"[{claims:,} claims, round {round_number}/{repeat}] {step} ...", end="", file=sys.stderr, flush=True)
+            seconds, peak = run_step(args)
+            print(f" {seconds:.2f} s, {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
+            runs[step].append((seconds, peak))
+            for leftover in ("dist", "floor"):
+                shutil.rmtree(root / leftover, ignore_errors=True)
     shutil.rmtree(root)
-    return timings
+    return [Timing(claims, rows, step, statistics.median(s for s, _ in r), max(p for _, p in r)) for step, r in runs.items()]
 
 
 def render(timings: list[Timing]) -> str:
@@ -124,9 +132,12 @@ def parse_sizes(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000], help="comma-separated claim counts [default: 10000,100000,1000000]")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per size; each step reports its median wall time [default: 3]")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     with tempfile.TemporaryDirectory(prefix="dwe-benchmark-") as tmp:
-        timings = [t for claims in args.sizes for t in measure(claims, Path(tmp))]
+        timings = [t for claims in args.sizes for t in measure(claims, Path(tmp), args.repeat)]
     sys.stdout.write(render(timings))
 
 
