@@ -17,13 +17,19 @@ from .errors import DatapackageError
 class FigureWorker:
     """A child process that draws the figures of one build."""
 
+    command = [sys.executable, "-m", __name__]
+
     def __init__(self) -> None:
-        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def send(self, data: dict, folder: Path) -> None:
         """Hand the figure data to the child, which draws while the parent goes on."""
-        self._proc.stdin.write(json.dumps({"folder": str(folder), **data}).encode("utf-8"))
-        self._proc.stdin.close()
+        try:
+            self._proc.stdin.write(json.dumps({"folder": str(folder), **data}).encode("utf-8"))
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            self.wait()  # the child is gone: raise with what it said
+            raise DatapackageError("drawing the figures failed: the figure process stopped before reading its data") from None
 
     def wait(self) -> None:
         """Wait until the child has written the files; raise if it failed."""

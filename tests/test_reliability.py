@@ -151,3 +151,15 @@ def test_fuzzed_seeds_never_crash_validate_or_build(tmp_path_factory, table, cor
             if args[0] == "build":
                 assert release_folders(root / "dist") == []
     shutil.rmtree(root)
+
+
+@pytest.mark.parametrize("script", ["import sys; sys.stderr.write('matplotlib is broken\\n'); sys.exit(3)",
+                                    "import sys; sys.stdin.buffer.read(); sys.stderr.write('matplotlib is broken\\n'); sys.exit(3)"])
+def test_a_failing_figure_process_fails_the_build_and_leaves_no_release(package: Path, tmp_path: Path, monkeypatch, script: str):
+    from datapackage.figure_worker import FigureWorker
+
+    monkeypatch.setattr(FigureWorker, "command", [sys.executable, "-c", script])
+    out = tmp_path / "dist"
+    with pytest.raises(DatapackageError, match="drawing the figures failed.*matplotlib is broken"):
+        build_release(package, out)
+    assert release_folders(out) == [] and list(out.iterdir()) == []
