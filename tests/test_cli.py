@@ -68,3 +68,19 @@ def test_help_imports_no_data_library():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == "[]\n"
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_the_dwe_script_never_loads_pandas_and_pyarrow_still_works(package: Path, command: str):
+    """pyarrow imports pandas on its first pa.array() when it can; the console script keeps it out."""
+    args = [command, "--root", str(package)] + (["--out", str(package / "dist")] if command == "build" else [])
+    code = (
+        "import atexit, sys\nfrom datapackage.cli import run\n"
+        "atexit.register(lambda: print('pandas loaded' if 'pandas' in sys.modules else 'no pandas', file=sys.stderr))\n"
+        f"sys.argv = ['dwe'] + {args!r}\nrun()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "no pandas"
+    if command == "build":
+        assert (package / "dist" / "darkweb-enforcement-0.1.0" / "figures" / "arrests_per_operation.png").stat().st_size > 1000

@@ -39,3 +39,17 @@ def test_problems_are_sorted_and_unique(package: Path):
     assert problems == sorted(set(problems))
     assert [p.row for p in problems] == [2, 3, 4, 6, 7, 8]
     assert {p.code for p in problems} == {"constraint-error"}
+
+
+def test_column_checks_on_two_threads_find_the_same_as_on_one(tmp_path: Path, monkeypatch):
+    from datapackage import arrays
+    from datapackage.synthetic import write_package
+
+    root = write_package(tmp_path / "faulty", 2_000, faults=True)
+    monkeypatch.setattr(arrays, "PARALLEL_ROWS", 10**9)
+    serial = validate_package(root)
+    monkeypatch.setattr(arrays, "PARALLEL_ROWS", 0)
+    threaded = validate_package(root)
+    assert [p.line() for p in threaded.problems] == [p.line() for p in serial.problems]
+    assert len(serial.problems) >= 8
+    assert all(threaded.typed[name].equals(serial.typed[name]) for name in serial.typed)
