@@ -7,6 +7,7 @@ for figure_data() as JSON on stdin and writes the files. Run as `python -m datap
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,11 @@ class FigureWorker:
     command = [sys.executable, "-m", __name__]
 
     def __init__(self) -> None:
-        self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._proc = subprocess.Popen([*self.command, str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def send(self, data: dict, folder: Path) -> None:
         """Hand the figure data to the child, which draws while the parent goes on."""
+        folder.mkdir(exist_ok=True)  # the child never creates folders, so it cannot recreate a removed build
         try:
             self._proc.stdin.write(json.dumps({"folder": str(folder), **data}).encode("utf-8"))
             self._proc.stdin.close()
@@ -54,8 +56,26 @@ class FigureWorker:
         self.cancel()
 
 
+def _die_with(parent: int) -> None:
+    """Have Linux kill this process when the build that started it dies; exit if it already has.
+
+    Otherwise a killed build would leave the child drawing into a folder the next build removes.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent-pid check below and the missing folder still stop it
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
 def _serve() -> None:
     from .plots import draw_figures, load_pyplot
+
+    _die_with(int(sys.argv[1]))
 
     load_pyplot()  # import matplotlib while the parent is still validating
     request = json.loads(sys.stdin.buffer.read() or b"null")

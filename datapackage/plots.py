@@ -20,7 +20,7 @@ def load_pyplot():
 
 
 def _save(fig, folder: Path, stem: str) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)  # inside the release folder, which must exist
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
     fig.savefig(png, metadata={"Software": None}, bbox_inches="tight")
     fig.savefig(svg, metadata={"Date": None, "Creator": None}, bbox_inches="tight")

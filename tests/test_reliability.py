@@ -30,6 +30,19 @@ def release_folders(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) if out.exists() else []
 
 
+def figure_processes_of(parent: int) -> list[int]:
+    """Pids of live figure processes started by `parent` (Linux /proc)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"datapackage.figure_worker" in args and str(parent).encode() in args:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
 STEPS = [("write_parquet", 1), ("write_parquet", 9), ("write_derived", 1), ("write_derived", 2), ("FigureWorker.wait", 1),
          ("write_documents", 1), ("write_descriptor", 1), ("write_checksums", 1), ("verify_written", 1)]
 
@@ -66,6 +79,11 @@ def test_killed_build_leaves_no_release_and_the_next_build_cleans_up(tmp_path: P
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert release_folders(out) == []
+    # its figure process dies with it (PR_SET_PDEATHSIG) rather than draw into the removed folder later
+    deadline = time.time() + 10
+    while time.time() < deadline and figure_processes_of(proc.pid):
+        time.sleep(0.05)
+    assert figure_processes_of(proc.pid) == []
     build_release(root, out)
     assert release_folders(out) == ["darkweb-enforcement-0.1.0"]
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
