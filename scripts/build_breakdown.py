@@ -23,8 +23,11 @@ from pathlib import Path
 CHILD = r'''
 import os, sys, pathlib
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-from datapackage.cli import _WithoutPandas
-sys.meta_path.insert(0, _WithoutPandas())
+class WithoutPandas:  # as the dwe script runs: pyarrow finds no pandas to import
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "pandas":
+            raise ImportError("no pandas")
+sys.meta_path.insert(0, WithoutPandas())
 import datapackage.build as build
 root, off = pathlib.Path(sys.argv[1]), set(filter(None, sys.argv[2].split(",")))
 if "validation" in off:
