@@ -66,7 +66,7 @@ def _die_with(parent: int) -> None:
         import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no prctl (macOS) or no C library by that name (Windows)
         pass  # not Linux: the parent-pid check below and the missing folder still stop it
     if os.getppid() != parent:
         sys.exit(0)
