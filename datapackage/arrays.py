@@ -69,6 +69,24 @@ def group_codes(columns: list[pa.Array]) -> tuple[pa.Array, int]:
     return codes, count
 
 
+def order_codes(columns: list[pa.Array]) -> pa.Array:
+    """Number the rows so that the numbers sort as the rows do, column by column (strings bytewise).
+
+    Unlike group_codes, the numbers keep the order of the rows, not only which rows are equal.
+    """
+    codes, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        encoded = pc.dictionary_encode(_contiguous(column), null_encoding="encode")
+        ranks = np.empty(len(encoded.dictionary), dtype=np.int64)
+        ranks[pc.array_sort_indices(encoded.dictionary, null_placement="at_end").to_numpy()] = np.arange(len(ranks))
+        if size * max(len(ranks), 1) >= 1 << 62:  # renumber densely before the product could overflow
+            distinct, codes = np.unique(codes, return_inverse=True)
+            size = len(distinct)
+        codes = codes * len(ranks) + ranks[encoded.indices.to_numpy(zero_copy_only=False)]
+        size *= max(len(ranks), 1)
+    return pa.array(codes)
+
+
 def repeated_rows(columns: list[pa.Array], valid: pa.Array | None = None) -> list[tuple[int, int]]:
     """Return (row, first row with the same values) for every row that repeats an earlier one.
 

@@ -67,15 +67,12 @@ def package_version(descriptor: dict) -> str:
     return version
 
 
-def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, progress=None, figures: FigureWorker | None = None) -> pa.Table:
+def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo, figures: FigureWorker, progress=None) -> pa.Table:
     """Write data files, derived tables, documents, descriptor and SHA256SUMS into `folder`.
 
     Three jobs run at once, since arrow and hashlib release the GIL: the data files and the changes
     table on two threads, the headline totals and codebook here; the figures in the child process.
     """
-    if figures is None:
-        with FigureWorker() as figures:
-            return write_release_files(validation, folder, info, progress, figures)
     (folder / RELEASE_DATA_DIRNAME).mkdir(parents=True)
     # the headline first, so that the figures child can draw while the data files are written
     headline = headline_of(validation)
@@ -218,7 +215,7 @@ def _build(root: Path, out: Path, force: bool, progress, info: ReleaseInfo | Non
     remove_stale_temporaries(out, target.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))
     try:
-        write_release_files(validation, tmp, info, progress, figures)
+        write_release_files(validation, tmp, info, figures, progress)
         verify_written(tmp)
         publish(tmp, target, force)
         if progress:

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import strictly_ascending
+from .arrays import order_codes, strictly_ascending
 from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
 
 RULE_VERSION = "1"
@@ -77,23 +77,24 @@ def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.T
     first = np.ones(len(codes), dtype=bool)
     first[1:] = codes[1:] != codes[:-1]
     best = ranked.take(pa.array(sorted_rows[first]))
-    spread = _spread(np.cumsum(first) - 1, int(first.sum()), ranked.select(["source_id", "comparable"]).take(pa.array(sorted_rows)))
+    spread = _spread(first, ranked.select(["source_id", "comparable"]).take(pa.array(sorted_rows)))
     return best.append_column("claim_id_count", spread["n_claims"]).append_column(
         "source_id_count_distinct", spread["n_sources"]).append_column("comparable_min", spread["min"]).append_column(
         "comparable_max", spread["max"]).append_column("rounded_count_distinct", spread["n_values"])
 
 
-def _spread(group: np.ndarray, n_groups: int, claims: pa.Table) -> dict[str, pa.Array]:
-    """Per group of `claims` (sorted by group, numbered 0..n-1 in `group`): claims, distinct
-    sources, min and max comparable value, and distinct values rounded to 6 decimals."""
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.array([], dtype=np.int64)
+def _spread(first: np.ndarray, claims: pa.Table) -> dict[str, pa.Array]:
+    """Per group of `claims` (sorted by group; `first` marks each group's first row): claims,
+    distinct sources, min and max comparable value, and distinct values rounded to 6 decimals."""
+    starts = np.flatnonzero(first)
+    group, n_groups = np.cumsum(first) - 1, len(starts)
     comparable = claims["comparable"].combine_chunks()
     values = pc.fill_null(comparable, np.nan).to_numpy(zero_copy_only=False)
-    low = np.fmin.reduceat(values, starts) if len(starts) else values[:0]  # fmin skips NaN (a null)
-    high = np.fmax.reduceat(values, starts) if len(starts) else values[:0]
+    low = np.fmin.reduceat(values, starts) if n_groups else values[:0]  # fmin skips NaN (a null)
+    high = np.fmax.reduceat(values, starts) if n_groups else values[:0]
     rounded = pc.add(pc.round(comparable, 6), 0.0)  # + 0.0 makes -0.0 the same value as 0.0
     return {
-        "n_claims": pa.array(np.diff(np.r_[starts, len(group)]).astype(np.int64)),
+        "n_claims": pa.array(np.diff(np.r_[starts, len(first)]).astype(np.int64)),
         "n_sources": _distinct_per_group(group, n_groups, claims["source_id"]),
         "min": pa.array(low, from_pandas=True), "max": pa.array(high, from_pandas=True),
         "n_values": _distinct_per_group(group, n_groups, rounded),
@@ -108,21 +109,6 @@ def _distinct_per_group(group: np.ndarray, n_groups: int, values) -> pa.Array:
     indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     pairs = pc.unique(pa.array((group * size + indices)[valid])).to_numpy()
     return pa.array(np.bincount(pairs // size, minlength=n_groups).astype(np.int64))
-
-
-def order_codes(columns: list) -> pa.Array:
-    """Number the rows so that the numbers sort as the rows do, column by column (strings bytewise)."""
-    codes, size = np.zeros(len(columns[0]), dtype=np.int64), 1
-    for column in columns:
-        encoded = pc.dictionary_encode(_plain(column), null_encoding="encode")
-        ranks = np.empty(len(encoded.dictionary), dtype=np.int64)
-        ranks[pc.array_sort_indices(encoded.dictionary, null_placement="at_end").to_numpy()] = np.arange(len(ranks))
-        if size * max(len(ranks), 1) >= 1 << 62:  # renumber densely before the product could overflow
-            distinct, codes = np.unique(codes, return_inverse=True)
-            size = len(distinct)
-        codes = codes * len(ranks) + ranks[encoded.indices.to_numpy(zero_copy_only=False)]
-        size *= max(len(ranks), 1)
-    return pa.array(codes)
 
 
 def _claim_ranks(claim_ids) -> pa.Array:

@@ -53,11 +53,6 @@ def figure_data(headline: list[dict], announced: dict) -> dict:
     return {"points": points, "years": {str(year): sums for year, sums in seizures_by_year(headline, announced).items()}}
 
 
-def write_figures(headline: list[dict], announced: dict, folder: Path) -> list[Path]:
-    """Write both figures as PNG and SVG into `folder` and return their paths."""
-    return draw_figures(figure_data(headline, announced), folder)
-
-
 def draw_figures(data: dict, folder: Path) -> list[Path]:
     """Draw the figures of figure_data() into `folder` as PNG and SVG; return their paths."""
     plt = load_pyplot()

@@ -123,7 +123,7 @@ def test_vectorised_rule_matches_a_plain_python_reading_of_it(seed: int):
 
 
 def test_order_codes_sort_like_the_rows_even_past_64_bits():
-    from datapackage.headline import order_codes
+    from datapackage.arrays import order_codes
 
     rng = random.Random(7)
     # six columns of about 3,000 distinct values: 3,000^6 codes would overflow int64 without renumbering
