@@ -1,7 +1,7 @@
 """Draw the release figures in a child process, so matplotlib's import and drawing use the second core.
 
 The parent starts the child before validation; the child imports matplotlib at once, then waits
-for figure_data() as JSON on stdin and writes the files. Run as `python -m datapackage.figure_worker`.
+for figure_data() as JSON on stdin and writes the files. Run as `python -m darkweb_enforcement.figure_worker`.
 """
 
 from __future__ import annotations

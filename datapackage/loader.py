@@ -1,7 +1,7 @@
 """Load a release into pandas: a published version (downloaded once, cached) or a local folder or archive.
 
 Every file is checked against the release's SHA256SUMS before any table is read; the dtypes
-follow the Table Schema (see datapackage.frames) and are the same from CSV and from Parquet.
+follow the Table Schema (see darkweb_enforcement.frames) and are the same from CSV and from Parquet.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-WRITE = "import sys, pathlib; from datapackage.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
-DWE = "import sys; from datapackage.cli import run; sys.argv[0] = 'dwe'; run()"
+WRITE = "import sys, pathlib; from darkweb_enforcement.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
+DWE = "import sys; from darkweb_enforcement.cli import run; sys.argv[0] = 'dwe'; run()"
 FRICTIONLESS = "import sys; from frictionless import validate; sys.exit(0 if validate(sys.argv[1]).valid else 1)"
 # The floor: what any build must do at least, read each CSV and write it back as CSV and Parquet.
 FLOOR = """

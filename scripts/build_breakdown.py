@@ -5,7 +5,7 @@
 Each variant runs in its own process (median wall seconds, median CPU seconds user + system), so
 that what a part costs is the difference from the full build. `validation only` is the floor of
 any build that checks the seeds; `no extras` switches off every part below at once. Parts are
-switched off by replacing functions of datapackage.build in the child: a measuring tool, not a mode
+switched off by replacing functions of darkweb_enforcement.build in the child: a measuring tool, not a mode
 of the build.
 """
 
@@ -28,10 +28,10 @@ class WithoutPandas:  # as the dwe script runs: pyarrow finds no pandas to impor
         if name.split(".")[0] == "pandas":
             raise ImportError("no pandas")
 sys.meta_path.insert(0, WithoutPandas())
-import datapackage.build as build
+import darkweb_enforcement.build as build
 root, off = pathlib.Path(sys.argv[1]), set(filter(None, sys.argv[2].split(",")))
 if "validation" in off:
-    from datapackage.validate import validate_package
+    from darkweb_enforcement.validate import validate_package
     sys.exit(0 if validate_package(root).ok else 1)
 if "figures" in off:
     class NoFigures:
@@ -41,7 +41,7 @@ if "figures" in off:
     build.FigureWorker = NoFigures
 if "changes" in off:
     header = b"table,key,change,field,old_value,new_value\n"
-    from datapackage.changes import CHANGE_SCHEMA
+    from darkweb_enforcement.changes import CHANGE_SCHEMA
     build.write_changes = lambda validation, folder, info, progress=None: (
         CHANGE_SCHEMA.empty_table(), build.write_derived(folder, "changes", header, build.CHANGES_SCHEMA, "switched off"))
 if "parquet" in off:
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dwe-breakdown-") as tmp:
         root = Path(tmp) / "package"
-        write = "import sys, pathlib; from datapackage.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
+        write = "import sys, pathlib; from darkweb_enforcement.synthetic import write_package; write_package(pathlib.Path(sys.argv[1]), int(sys.argv[2]))"
         subprocess.run([sys.executable, "-c", write, str(root), str(args.claims)], check=True)
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
         for round_number in range(1, args.repeat + 1):

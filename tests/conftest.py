@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from datapackage.paths import REPO_ROOT
+from darkweb_enforcement.paths import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
 VALID_SEEDS = DATA / "valid" / "seeds"
@@ -54,10 +54,10 @@ def write_release(tmp: Path) -> tuple[Path, Path]:
     """Build a synthetic release (with Namibia, whose code "NA" must stay text) and its archive."""
     import csv
 
-    from datapackage.archive import write_archive
-    from datapackage.build import build_release
-    from datapackage.formatting import canonical_csv
-    from datapackage.synthetic import write_package
+    from darkweb_enforcement.archive import write_archive
+    from darkweb_enforcement.build import build_release
+    from darkweb_enforcement.formatting import canonical_csv
+    from darkweb_enforcement.synthetic import write_package
 
     root = write_package(tmp / "repo", 100)
     countries = root / "seeds" / "countries.csv"

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from datapackage.build import build_release
-from datapackage.errors import ReleaseExists
-from datapackage.synthetic import write_package
+from darkweb_enforcement.build import build_release
+from darkweb_enforcement.errors import ReleaseExists
+from darkweb_enforcement.synthetic import write_package
 
 TABLES = ["agencies", "countries", "markets", "operation_agencies", "operation_countries", "operation_markets", "operations", "reported_totals", "sources"]
 
@@ -97,7 +97,7 @@ def test_frictionless_validates_the_release_descriptor(release: Path):
 
 
 def test_release_descriptor_records_bytes_and_hashes(release: Path):
-    from datapackage.checksums import sha256_file
+    from darkweb_enforcement.checksums import sha256_file
 
     descriptor = json.loads((release / "datapackage.json").read_text())
     for resource in descriptor["resources"]:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import invalid_cases, make_package
-from datapackage.cli import main
+from darkweb_enforcement.cli import main
 
 CASES = invalid_cases()
 

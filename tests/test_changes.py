@@ -7,7 +7,7 @@ import io
 
 import pyarrow as pa
 
-from datapackage.changes import CHANGE_FIELDS, CHANGE_SCHEMA, Snapshot, _render_with_csv_module, diff_snapshots, render_changes_csv
+from darkweb_enforcement.changes import CHANGE_FIELDS, CHANGE_SCHEMA, Snapshot, _render_with_csv_module, diff_snapshots, render_changes_csv
 
 
 def changes_table(rows: list[tuple], empty_first_chunk: bool = True) -> pa.Table:

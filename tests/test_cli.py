@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from datapackage.cli import main
-from datapackage.paths import REPO_ROOT
+from darkweb_enforcement.cli import main
+from darkweb_enforcement.paths import REPO_ROOT
 
 COMMANDS = sorted(main.commands)
 
@@ -63,7 +63,7 @@ def test_build_refuses_existing_release(package: Path, tmp_path: Path):
 def test_help_imports_no_data_library():
     """`dwe --help` stays fast: pyarrow, frictionless and pandas are imported by the commands that use them."""
     code = (
-        "import sys\nfrom datapackage.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "import sys\nfrom darkweb_enforcement.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted({'pyarrow', 'frictionless', 'pandas', 'matplotlib'} & {m.split('.')[0] for m in sys.modules}), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -75,7 +75,7 @@ def test_the_dwe_script_never_loads_pandas_and_pyarrow_still_works(package: Path
     """pyarrow imports pandas on its first pa.array() when it can; the console script keeps it out."""
     args = [command, "--root", str(package)] + (["--out", str(package / "dist")] if command == "build" else [])
     code = (
-        "import atexit, sys\nfrom datapackage.cli import run\n"
+        "import atexit, sys\nfrom darkweb_enforcement.cli import run\n"
         "atexit.register(lambda: print('pandas loaded' if 'pandas' in sys.modules else 'no pandas', file=sys.stderr))\n"
         f"sys.argv = ['dwe'] + {args!r}\nrun()\n"
     )

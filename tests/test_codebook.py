@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datapackage.codebook import render_codebook
-from datapackage.paths import REPO_ROOT
-from datapackage.validate import validate_package
+from darkweb_enforcement.codebook import render_codebook
+from darkweb_enforcement.paths import REPO_ROOT
+from darkweb_enforcement.validate import validate_package
 
 
 def test_committed_codebook_is_current():

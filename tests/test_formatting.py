@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datapackage.formatting import format_seeds
-from datapackage.validate import validate_package
+from darkweb_enforcement.formatting import format_seeds
+from darkweb_enforcement.validate import validate_package
 
 
 def test_fmt_fixes_order_bom_crlf_and_quoting(package: Path):

@@ -8,7 +8,7 @@ import random
 import pyarrow as pa
 import pytest
 
-from datapackage.headline import headline_rows
+from darkweb_enforcement.headline import headline_rows
 
 SOURCES = pa.table({
     "source_id": ["doj", "europol", "news", "news2"],
@@ -76,8 +76,8 @@ def test_withdrawn_claims_are_ignored_and_equal_values_are_no_conflict():
 
 def reference_headline(rows: list[tuple]) -> list[tuple]:
     """Rule 1 written out plainly in Python, to check the vectorised version against."""
-    from datapackage.headline import QUALIFIER_RANK
-    from datapackage.vocabulary import KG_PER_UNIT, UNIT_FAMILY
+    from darkweb_enforcement.headline import QUALIFIER_RANK
+    from darkweb_enforcement.vocabulary import KG_PER_UNIT, UNIT_FAMILY
 
     primary = {"doj", "europol"}
     published = dict(zip(SOURCES["source_id"].to_pylist(), SOURCES["published_on"].to_pylist()))
@@ -123,7 +123,7 @@ def test_vectorised_rule_matches_a_plain_python_reading_of_it(seed: int):
 
 
 def test_order_codes_sort_like_the_rows_even_past_64_bits():
-    from datapackage.arrays import order_codes
+    from darkweb_enforcement.arrays import order_codes
 
     rng = random.Random(7)
     # six columns of about 3,000 distinct values: 3,000^6 codes would overflow int64 without renumbering

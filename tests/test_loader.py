@@ -1,4 +1,4 @@
-"""datapackage.load: download once, verify, cache, and type every column as its Table Schema says."""
+"""darkweb_enforcement.load: download once, verify, cache, and type every column as its Table Schema says."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
-import datapackage
-from datapackage.checksums import sha256_file
-from datapackage.errors import ChecksumMismatch, DatapackageError
+import darkweb_enforcement
+from darkweb_enforcement.checksums import sha256_file
+from darkweb_enforcement.errors import ChecksumMismatch, DatapackageError
 
 TABLES = ["agencies", "changes", "countries", "headline_totals", "markets", "operation_agencies", "operation_countries",
           "operation_markets", "operations", "reported_totals", "sources"]
@@ -54,7 +54,7 @@ def site(file_server, built_release) -> tuple:
 
 def test_download_is_verified_and_cached(site, cache):
     server, index = site
-    frames = datapackage.load(version="0.1.0", index=index)
+    frames = darkweb_enforcement.load(version="0.1.0", index=index)
     assert sorted(frames) == TABLES and len(frames["reported_totals"]) == 100
     assert server.requests == ["/releases.json", "/darkweb-enforcement-0.1.0.zip"]
     assert (cache / "0.1.0" / "darkweb-enforcement-0.1.0.zip").is_file()
@@ -62,34 +62,34 @@ def test_download_is_verified_and_cached(site, cache):
 
 def test_second_call_for_a_cached_version_makes_no_request(site):
     server, index = site
-    datapackage.load(version="0.1.0", index=index)
+    darkweb_enforcement.load(version="0.1.0", index=index)
     server.requests.clear()
-    table = datapackage.load_table("operations", "0.1.0", index=index)
+    table = darkweb_enforcement.load_table("operations", "0.1.0", index=index)
     assert server.requests == [] and len(table) == 2
 
 
 def test_no_version_loads_the_current_release(site):
     server, index = site
-    assert len(datapackage.load_table("reported_totals", index=index)) == 100
+    assert len(darkweb_enforcement.load_table("reported_totals", index=index)) == 100
     assert server.requests[-1] == "/darkweb-enforcement-0.1.0.zip"
 
 
 def test_cached_version_loads_offline(site, built_release, tmp_path):
     server, index = site
-    datapackage.load(version="0.1.0", index=index)
+    darkweb_enforcement.load(version="0.1.0", index=index)
     local_index = tmp_path / "releases.json"
     shutil.copy(server.folder / "releases.json", local_index)
     server.stop()
-    assert len(datapackage.load_table("sources", "0.1.0", index=index)) == 5
-    assert len(datapackage.load_table("sources", "0.1.0", index=local_index)) == 5
+    assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=index)) == 5
+    assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=local_index)) == 5
 
 
 def test_current_release_falls_back_to_the_cached_index_offline(site):
     server, index = site
-    datapackage.load(index=index)
+    darkweb_enforcement.load(index=index)
     server.stop()
     with pytest.warns(UserWarning, match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json; using the copy cached at "):
-        assert len(datapackage.load_table("sources", index=index)) == 5
+        assert len(darkweb_enforcement.load_table("sources", index=index)) == 5
 
 
 def test_withdrawn_release_loads_with_a_warning(site, tmp_path):
@@ -98,14 +98,14 @@ def test_withdrawn_release_loads_with_a_warning(site, tmp_path):
     index["releases"][0]["status"] = "withdrawn"
     (tmp_path / "releases.json").write_text(json.dumps(index))
     with pytest.warns(UserWarning, match=r"release 0\.1\.0 is withdrawn in releases\.json; prefer the current release"):
-        datapackage.load(version="0.1.0", index=tmp_path / "releases.json", tables=["sources"])
+        darkweb_enforcement.load(version="0.1.0", index=tmp_path / "releases.json", tables=["sources"])
 
 
 def test_missing_archive_names_the_url(site, cache):
     server, index = site
     (server.folder / "darkweb-enforcement-0.1.0.zip").unlink()
     with pytest.raises(DatapackageError, match=r"could not download http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.1\.0\.zip \(404 .*\); check base_url / DWE_BASE_URL or your connection"):
-        datapackage.load(version="0.1.0", index=index)
+        darkweb_enforcement.load(version="0.1.0", index=index)
     assert list((cache / "0.1.0").iterdir()) == []
 
 
@@ -113,28 +113,28 @@ def test_offline_without_cache_says_so(site):
     server, index = site
     server.stop()
     with pytest.raises(DatapackageError, match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json \(.*\); nothing is cached for it yet"):
-        datapackage.load(version="0.1.0", index=index)
+        darkweb_enforcement.load(version="0.1.0", index=index)
 
 
 def test_tampered_archive_is_refused_and_not_cached(site, built_release, cache):
     _, index = site
     expected = sha256_file(built_release[1])
     with pytest.raises(ChecksumMismatch, match=rf"^sha256 of darkweb-enforcement-0\.0\.9\.zip from http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.0\.9\.zip: expected {expected} but got [0-9a-f]{{64}}; the download was deleted$"):
-        datapackage.load(version="0.0.9", index=index)
+        darkweb_enforcement.load(version="0.0.9", index=index)
     assert list((cache / "0.0.9").iterdir()) == []
 
 
 def test_html_page_is_refused(site, cache):
     _, index = site
     with pytest.raises(DatapackageError, match=r"/darkweb-enforcement-0\.0\.8\.zip sent an HTML page instead of darkweb-enforcement-0\.0\.8\.zip; check base_url / DWE_BASE_URL\. The download was deleted"):
-        datapackage.load(version="0.0.8", index=index)
+        darkweb_enforcement.load(version="0.0.8", index=index)
     assert list((cache / "0.0.8").iterdir()) == []
 
 
 def test_unknown_version_lists_the_known_ones(site):
     _, index = site
     with pytest.raises(DatapackageError, match=r"releases\.json has no release 9\.9\.9; known versions: 0\.1\.0 \(current\), 0\.0\.9 \(superseded\), 0\.0\.8 \(superseded\)$"):
-        datapackage.load(version="9.9.9", index=index)
+        darkweb_enforcement.load(version="9.9.9", index=index)
 
 
 def test_base_url_comes_from_the_argument_then_the_environment(site, tmp_path, monkeypatch):
@@ -142,20 +142,20 @@ def test_base_url_comes_from_the_argument_then_the_environment(site, tmp_path, m
     index = json.loads((server.folder / "releases.json").read_text()) | {"base_url": ""}
     (tmp_path / "releases.json").write_text(json.dumps(index))
     with pytest.raises(DatapackageError, match="releases.json has no base_url for downloads; pass base_url= or set DWE_BASE_URL"):
-        datapackage.load(version="0.1.0", index=tmp_path / "releases.json")
-    assert len(datapackage.load_table("sources", "0.1.0", index=tmp_path / "releases.json", base_url=server.url)) == 5
+        darkweb_enforcement.load(version="0.1.0", index=tmp_path / "releases.json")
+    assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=tmp_path / "releases.json", base_url=server.url)) == 5
     monkeypatch.setenv("DWE_BASE_URL", server.url)
-    assert len(datapackage.load_table("sources", "0.1.0", index=tmp_path / "releases.json")) == 5
+    assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=tmp_path / "releases.json")) == 5
 
 
 def test_missing_table_names_the_tables_that_exist(built_release):
     with pytest.raises(DatapackageError, match=r"table 'claims' is not in darkweb-enforcement-0\.1\.0; its tables are: agencies, changes, countries, headline_totals, markets, "):
-        datapackage.load(path=built_release[0], tables=["claims"])
+        darkweb_enforcement.load(path=built_release[0], tables=["claims"])
 
 
 def test_folder_and_archive_give_the_same_frames(built_release):
     folder, archive = built_release
-    from_folder, from_archive = datapackage.load(path=folder), datapackage.load(path=str(archive))
+    from_folder, from_archive = darkweb_enforcement.load(path=folder), darkweb_enforcement.load(path=str(archive))
     assert list(from_folder) == TABLES
     for name in TABLES:
         pd.testing.assert_frame_equal(from_folder[name], from_archive[name])
@@ -163,15 +163,15 @@ def test_folder_and_archive_give_the_same_frames(built_release):
 
 @pytest.mark.parametrize("table", TABLES)
 def test_csv_and_parquet_give_identical_frames(built_release, table):
-    csv = datapackage.load_table(table, path=built_release[0], format="csv")
-    parquet = datapackage.load_table(table, path=built_release[0], format="parquet")
+    csv = darkweb_enforcement.load_table(table, path=built_release[0], format="csv")
+    parquet = darkweb_enforcement.load_table(table, path=built_release[0], format="parquet")
     pd.testing.assert_frame_equal(csv, parquet, check_exact=True)
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_dtypes_follow_the_table_schema(built_release, fmt):
     folder = built_release[0]
-    frames = datapackage.load(path=folder, format=fmt)
+    frames = darkweb_enforcement.load(path=folder, format=fmt)
     for resource in json.loads((folder / "datapackage.json").read_text())["resources"]:
         frame = frames[resource["name"]]
         assert list(frame.columns) == [f["name"] for f in resource["schema"]["fields"]]
@@ -182,14 +182,14 @@ def test_dtypes_follow_the_table_schema(built_release, fmt):
 
 
 def test_values_keep_their_meaning(built_release):
-    claims = datapackage.load_table("reported_totals", path=built_release[0])
+    claims = darkweb_enforcement.load_table("reported_totals", path=built_release[0])
     assert list(claims["qualifier"].cat.categories[:3]) == ["exact", "approximately", "more_than"]
     assert not claims["qualifier"].cat.ordered
     assert claims.loc[0, "as_of"] == pd.Timestamp("2023-05-02") and claims["value"].sum() == sum(range(100))
     assert claims["item"].isna().all() and claims["market_id"].isna().all()
-    countries = datapackage.load_table("countries", path=built_release[0]).set_index("code")
+    countries = darkweb_enforcement.load_table("countries", path=built_release[0]).set_index("code")
     assert countries.loc["NA", "name"] == "Namibia" and countries.loc["WORLD", "is_aggregate"]
-    headline = datapackage.load_table("headline_totals", path=built_release[0])
+    headline = darkweb_enforcement.load_table("headline_totals", path=built_release[0])
     assert headline["n_claims"].dtype == "Int64" and headline["n_claims"].min() >= 1
 
 
@@ -199,35 +199,35 @@ def test_changed_file_in_a_folder_is_refused(built_release, tmp_path):
     target = copy / "data" / "operations.parquet"
     target.write_bytes(target.read_bytes()[:-1] + b"\0")
     with pytest.raises(ChecksumMismatch, match=r"copy does not match its SHA256SUMS: data/operations\.parquet: sha256 expected [0-9a-f]{64} but got [0-9a-f]{64}; .*nothing was loaded"):
-        datapackage.load(path=copy)
+        darkweb_enforcement.load(path=copy)
 
 
 def test_html_file_given_as_archive_is_refused(tmp_path):
     page = tmp_path / "darkweb-enforcement-0.1.0.zip"
     page.write_text("<!DOCTYPE html><html></html>")
     with pytest.raises(DatapackageError, match=r"darkweb-enforcement-0\.1\.0\.zip: not a zip archive \(.*\); was it truncated or an HTML error page\?"):
-        datapackage.load(path=page)
+        darkweb_enforcement.load(path=page)
 
 
 def test_bad_arguments_are_refused(built_release, tmp_path):
     with pytest.raises(DatapackageError, match=r"format 'xlsx' is not one of \['parquet', 'csv'\]"):
-        datapackage.load(path=built_release[0], format="xlsx")
+        darkweb_enforcement.load(path=built_release[0], format="xlsx")
     with pytest.raises(DatapackageError, match="give a version or a path, not both"):
-        datapackage.load("0.1.0", path=built_release[0])
+        darkweb_enforcement.load("0.1.0", path=built_release[0])
     with pytest.raises(DatapackageError, match=r"nowhere: no such release folder or archive"):
-        datapackage.load(path=tmp_path / "nowhere")
+        darkweb_enforcement.load(path=tmp_path / "nowhere")
     with pytest.raises(DatapackageError, match=r"releases\.json: no releases\.json here; pass index="):
-        datapackage.load(index=tmp_path / "releases.json")
+        darkweb_enforcement.load(index=tmp_path / "releases.json")
 
 
 def test_importing_the_package_stays_cheap():
-    code = "import sys, datapackage; print(sorted(m for m in ('pandas', 'pyarrow', 'pooch', 'frictionless') if m in sys.modules))"
+    code = "import sys, darkweb_enforcement; print(sorted(m for m in ('pandas', 'pyarrow', 'pooch', 'frictionless') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
 
 
 def test_loading_keeps_frictionless_and_click_out(built_release):
-    code = ("import sys, datapackage, datapackage.download; datapackage.load(path=sys.argv[1]); "
+    code = ("import sys, darkweb_enforcement, darkweb_enforcement.download; darkweb_enforcement.load(path=sys.argv[1]); "
             "print(sorted(m for m in ('frictionless', 'click') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code, str(built_release[1])], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from datapackage.synthetic import FAULTS, Fault, write_package
-from datapackage.validate import validate_package
+from darkweb_enforcement.synthetic import FAULTS, Fault, write_package
+from darkweb_enforcement.validate import validate_package
 
 Finding = tuple[str, int, str, str]  # table, row (header = 1), field ("" for a row error), code
 ROW_ERRORS = {"primary-key", "foreign-key"}

@@ -1,4 +1,4 @@
-"""scripts/load.R reads a release exactly as datapackage.load does: same tables, rows, values and types."""
+"""scripts/load.R reads a release exactly as darkweb_enforcement.load does: same tables, rows, values and types."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import datapackage
-from datapackage.checksums import sha256_file
-from datapackage.paths import REPO_ROOT
+import darkweb_enforcement
+from darkweb_enforcement.checksums import sha256_file
+from darkweb_enforcement.paths import REPO_ROOT
 
 RSCRIPT = shutil.which("Rscript")
 R_KIND = {"Date": "date", "integer": "integer", "factor": "category", "numeric": "number", "logical": "boolean", "character": "string"}
@@ -78,7 +78,7 @@ def assert_same(r_tables: dict, frames: dict[str, pd.DataFrame]) -> None:
 @pytest.mark.parametrize("which", ["folder", "archive"])
 def test_r_reads_what_python_reads(built_release, tmp_path, which):
     source = built_release[0] if which == "folder" else built_release[1]
-    assert_same(r_summary(tmp_path, source), datapackage.load(path=source))
+    assert_same(r_summary(tmp_path, source), darkweb_enforcement.load(path=source))
 
 
 def test_r_types_follow_the_table_schema(built_release, tmp_path):

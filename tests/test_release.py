@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from datapackage.cli import main
-from datapackage.errors import DatapackageError
-from datapackage.release import cut_release, rebuild_release
-from datapackage.synthetic import write_package
-from datapackage.verify import verify_path
+from darkweb_enforcement.cli import main
+from darkweb_enforcement.errors import DatapackageError
+from darkweb_enforcement.release import cut_release, rebuild_release
+from darkweb_enforcement.synthetic import write_package
+from darkweb_enforcement.verify import verify_path
 
 
 def git(root: Path, *args: str) -> None:

@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_package
-from datapackage import build as build_module
-from datapackage.archive import extract_archive
-from datapackage.build import build_release
-from datapackage.cli import main
-from datapackage.errors import DatapackageError
-from datapackage.synthetic import write_package
+from darkweb_enforcement import build as build_module
+from darkweb_enforcement.archive import extract_archive
+from darkweb_enforcement.build import build_release
+from darkweb_enforcement.cli import main
+from darkweb_enforcement.errors import DatapackageError
+from darkweb_enforcement.synthetic import write_package
 
-DWE = [sys.executable, "-m", "datapackage.cli"]
+DWE = [sys.executable, "-m", "darkweb_enforcement.cli"]
 
 
 def release_folders(out: Path) -> list[str]:
@@ -38,7 +38,7 @@ def figure_processes_of(parent: int) -> list[int]:
             args = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"datapackage.figure_worker" in args and str(parent).encode() in args:
+        if b"darkweb_enforcement.figure_worker" in args and str(parent).encode() in args:
             found.append(int(cmdline.parent.name))
     return found
 
@@ -174,7 +174,7 @@ def test_fuzzed_seeds_never_crash_validate_or_build(tmp_path_factory, table, cor
 @pytest.mark.parametrize("script", ["import sys; sys.stderr.write('matplotlib is broken\\n'); sys.exit(3)",
                                     "import sys; sys.stdin.buffer.read(); sys.stderr.write('matplotlib is broken\\n'); sys.exit(3)"])
 def test_a_failing_figure_process_fails_the_build_and_leaves_no_release(package: Path, tmp_path: Path, monkeypatch, script: str):
-    from datapackage.figure_worker import FigureWorker
+    from darkweb_enforcement.figure_worker import FigureWorker
 
     monkeypatch.setattr(FigureWorker, "command", [sys.executable, "-c", script])
     out = tmp_path / "dist"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from datapackage.cli import main
-from datapackage.report import build_sections, render
-from datapackage.validate import validate_package
+from darkweb_enforcement.cli import main
+from darkweb_enforcement.report import build_sections, render
+from darkweb_enforcement.validate import validate_package
 
 
 def test_report_sections_on_the_test_package(package):
@@ -27,7 +27,7 @@ def test_report_markdown_exits_0(package):
 
 
 def test_render_text_truncates_long_sections():
-    from datapackage.report import Section
+    from darkweb_enforcement.report import Section
 
     text = render([Section("Many", ("a",), [(i,) for i in range(45)])], limit=40)
     assert text.splitlines()[0] == "Many: 45"

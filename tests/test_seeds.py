@@ -7,8 +7,8 @@ from collections import defaultdict
 
 import pytest
 
-from datapackage.paths import REPO_ROOT
-from datapackage.validate import CURATED_TABLES, validate_package
+from darkweb_enforcement.paths import REPO_ROOT
+from darkweb_enforcement.validate import CURATED_TABLES, validate_package
 
 SWEEPS = ["hyperion-2016", "disarray-2018", "dark-gold-2018", "sabotor-2019", "disruptor-2020", "dark-huntor-2021", "spector-2023", "raptor-2025"]
 

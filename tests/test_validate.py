@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from datapackage.validate import validate_package
+from darkweb_enforcement.validate import validate_package
 
 
 def test_valid_package_has_no_problems(package: Path):
@@ -42,8 +42,8 @@ def test_problems_are_sorted_and_unique(package: Path):
 
 
 def test_column_checks_on_two_threads_find_the_same_as_on_one(tmp_path: Path, monkeypatch):
-    from datapackage import arrays
-    from datapackage.synthetic import write_package
+    from darkweb_enforcement import arrays
+    from darkweb_enforcement.synthetic import write_package
 
     root = write_package(tmp_path / "faulty", 2_000, faults=True)
     monkeypatch.setattr(arrays, "PARALLEL_ROWS", 10**9)
