@@ -15,7 +15,7 @@ from .validate import Validation
 from .vocabulary import METRIC_UNITS
 
 ENUM_KEY = {"closure_type": "closure_type", "market_category": "market_category", "agency_type": "agency_type", "source_type": "source_type",
-            "primacy": "primacy", "operation_type": "operation_type", "role": "role", "action": "action", "qualifier": "qualifier", "status": "status"}
+            "primacy": "primacy", "operation_type": "operation_type", "role": "role", "action": "action", "qualifier": "qualifier", "status": "status", "status_reason": "status_reason"}
 
 INTRO = """The dataset records **claims, not facts**: one row of `reported_totals` per number per source.
 When the DOJ says 117 firearms and a news report says "over 120", both are rows, each with its

@@ -38,7 +38,7 @@ def history(tmp_path_factory):
     commit_all(root, "Release 0.1.0")
     claims = root / "seeds" / "reported_totals.csv"
     text = claims.read_text().replace("c00000005,op-000001,arrests,,WORLD,,5,", "c00000005,op-000001,arrests,,WORLD,,6,")
-    text += "c00000100,op-000000,arrests,,WORLD,,100,persons,exact,,src-000001,,para 9,current,\n"
+    text += "c00000100,op-000000,arrests,,WORLD,,100,persons,exact,,src-000001,,para 9,current,,,\n"
     claims.write_text(text)
     commit_all(root, "Correct c00000005, add c00000100")
     return root, first

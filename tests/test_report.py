@@ -11,7 +11,7 @@ from darkweb_enforcement.validate import validate_package
 
 def test_report_sections_on_the_test_package(package):
     claims = package / "seeds" / "reported_totals.csv"
-    claims.write_text(claims.read_text() + "c00000008,op-000000,arrests,,DE,,1,persons,exact,,src-000000,,para 3,current,\n")
+    claims.write_text(claims.read_text() + "c00000008,op-000000,arrests,,DE,,1,persons,exact,,src-000000,,para 3,current,,,\n")
     sections = {s.title.split(" (")[0]: s.rows for s in build_sections(validate_package(package))}
     assert sections["Operations without a worldwide arrests claim"] == []
     assert sections["Conflicts"] == [("op-000000", "arrests", "", "WORLD", "count", 6, "0", "6", "0"), ("op-000000", "searches", "", "DE", "count", 2, "3", "7", "3")]
