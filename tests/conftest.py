@@ -109,3 +109,11 @@ def file_server(tmp_path: Path):
     server = FileServer(tmp_path / "www")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_release(tmp_path_factory) -> Path:
+    """The release folder built from the repository's own seeds, once per test session."""
+    from darkweb_enforcement.build import build_release
+
+    return build_release(REPO_ROOT, tmp_path_factory.mktemp("real") / "dist")
