@@ -1,4 +1,5 @@
-"""Per-record changes between two versions of the tables, keyed by table and primary key.
+"""Snapshots of a version's tables (validated seeds, a git commit, a release folder) and the
+per-record changes between two of them, keyed by table and primary key.
 
 Tables are compared as arrow string tables ("" for empty cells), so diffing a million rows stays
 a handful of joins rather than a Python loop.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .arrays import strictly_ascending
+from .csvfiles import arrow_strings
 from .errors import DatapackageError
 
 KEY_SEPARATOR = "|"
@@ -32,12 +36,51 @@ class Snapshot:
     schemas: dict[str, dict] = field(default_factory=dict)
 
 
-def strings_from_csv(data: bytes, names: list[str]) -> pa.Table:
-    """Read CSV bytes with a header into string columns ("" for empty cells)."""
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False)
-    read = pacsv.ReadOptions(block_size=1 << 24)
-    table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=convert)
-    return table.select([n for n in names if n in table.column_names])
+def strings_from_csv(data: bytes, names: list[str], where: str) -> pa.Table:
+    """Read CSV bytes whose header is `names` into string columns ("" for empty cells)."""
+    header = next(csv.reader(io.StringIO(data[: data.find(b"\n") + 1 or len(data)].decode("utf-8", "replace"))), [])
+    if header != names:
+        raise DatapackageError(f"{where}: header {header} does not match its schema's fields {names}")
+    try:
+        return arrow_strings(data, names)
+    except pa.ArrowInvalid as error:
+        raise DatapackageError(f"{where}: unreadable CSV ({error})") from None
+
+
+def snapshot_of_validation(validation) -> Snapshot:
+    """Snapshot the tables that were just validated."""
+    tables = {r.name: validation.strings[r.name] for r in validation.resources}
+    fields = {r.name: r.schema.field_names for r in validation.resources}
+    keys = {r.name: list(r.schema.primary_key) for r in validation.resources}
+    return Snapshot(tables, fields, keys, {r.name: r.schema.descriptor for r in validation.resources})
+
+
+def snapshot_of_commit(root: Path, commit: str) -> Snapshot:
+    """Snapshot the seeds as they were at a git commit (schemas in files or inline)."""
+    from .history import read_at
+
+    descriptor = json.loads(read_at(root, commit, "datapackage.json"))
+    schemas = {}
+    for resource in descriptor.get("resources", []):
+        schema = resource["schema"]
+        schemas[resource["name"]] = schema if isinstance(schema, dict) else json.loads(read_at(root, commit, schema))
+    return _snapshot({r["name"]: (read_at(root, commit, r["path"]).encode("utf-8"), f"{r['path']} at {commit[:12]}") for r in descriptor.get("resources", [])}, schemas)
+
+
+def snapshot_of_release(folder: Path) -> Snapshot:
+    """Snapshot a built release folder through its descriptor (derived tables left out)."""
+    from .reader import curated_resources, resource_file
+
+    resources = curated_resources(folder)
+    schemas = {name: r["schema"] for name, r in resources.items()}
+    return _snapshot({name: (resource_file(folder, r["path"]).read_bytes(), r["path"]) for name, r in resources.items()}, schemas)
+
+
+def _snapshot(files: dict[str, tuple[bytes, str]], schemas: dict[str, dict]) -> Snapshot:
+    fields = {name: [f["name"] for f in schema["fields"]] for name, schema in schemas.items()}
+    tables = {name: strings_from_csv(data, fields[name], where) for name, (data, where) in files.items()}
+    keys = {name: list(schema.get("primaryKey", [])) for name, schema in schemas.items()}
+    return Snapshot(tables, fields, keys, schemas)
 
 
 def _key(table: pa.Table, key: list[str]) -> pa.Array:
@@ -136,16 +179,3 @@ def _render_with_csv_module(changes: pa.Table) -> bytes:
     writer.writerow(CHANGE_FIELDS)
     writer.writerows(zip(*(changes[f].to_pylist() for f in CHANGE_FIELDS)))
     return out.getvalue().encode("utf-8")
-
-
-CHANGES_SCHEMA = {
-    "fields": [
-        {"name": "table", "type": "string", "description": "Table of the record.", "constraints": {"required": True}},
-        {"name": "key", "type": "string", "description": "Primary key of the record; parts of a composite key joined by |.", "constraints": {"required": True}},
-        {"name": "change", "type": "string", "description": "added, removed, or changed (one row per changed cell).", "constraints": {"required": True, "enum": ["added", "removed", "changed"]}},
-        {"name": "field", "type": "string", "description": "Changed field; empty for added and removed records."},
-        {"name": "old_value", "type": "string", "description": "Value in the previous release."},
-        {"name": "new_value", "type": "string", "description": "Value in this release."},
-    ],
-    "missingValues": [""],
-}

@@ -1,8 +1,11 @@
-"""The `dwe` command line: resolve paths, call one library function, render the result."""
+"""The `dwe` command line: resolve paths, call one library function, render the result.
+
+Without --root a command works on the package it stands in: the nearest folder at or above the
+current one that holds datapackage.json and seeds/ (as git finds .git).
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -10,7 +13,6 @@ from pathlib import Path
 import click
 
 from .errors import DatapackageError
-from .paths import default_root
 
 
 class Group(click.Group):
@@ -29,90 +31,28 @@ class Group(click.Group):
             ctx.exit(1)
 
 
-ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=default_root(), show_default="the repository", help="Package root (holds datapackage.json).")
+def root_option(command):
+    return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Package root (holds datapackage.json and seeds/) [default: the nearest one at or above the current folder].")(command)
+
+
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
+RELEASE = click.option("--release", "release_path", type=click.Path(exists=True, path_type=Path), default=None,
+                       help="A built release folder or archive [default: <root>/dist/darkweb-enforcement-<version>, else the bundled current release].")
 
 
-@click.group(cls=Group)
-@click.version_option(package_name="darkweb-enforcement")
-def main() -> None:
-    """darkweb-enforcement: validate the curated seeds and build releases."""
+def resolve_root(root: Path | None) -> Path:
+    """The given root, or the nearest package root at or above the current folder (usage error when none)."""
+    from .paths import find_root
+
+    found = root.resolve() if root is not None else find_root(Path.cwd())
+    if found is None:
+        raise click.UsageError(f"no datapackage.json with a seeds/ folder in {Path.cwd()} or above; run inside the repository or pass --root")
+    return found
 
 
-class _WithoutPandas:
-    """An import hook under which `import pandas` fails as if pandas were not installed."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("the dwe command does not load pandas")
-        return None
-
-
-def run() -> None:
-    """The `dwe` console script: main() in a process that never loads pandas.
-
-    No command uses pandas, yet pyarrow imports it on the first pa.array() or pa.scalar() when it
-    is installed (0.2 to 0.4 s); pyarrow works the same without it. The hook is only installed in
-    this process: the library and the tests, which call main() directly, are not affected.
-    """
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _WithoutPandas())
-    # numpy's OpenBLAS starts a thread per core at import; nothing here multiplies matrices
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    main()
-
-
-@main.command()
-@ROOT
-@FORMAT
-def validate(root: Path, fmt: str) -> None:
-    """Check the seeds against their schemas and the business rules."""
-    from .problems import format_json, format_text
-    from .validate import validate_package
-
-    result = validate_package(root.resolve(), progress=_progress())
-    if fmt == "json":
-        click.echo(format_json(result.problems), nl=False)
-    else:
-        click.echo(format_text(result.problems), nl=False, err=True)
-    rows = sum(t.num_rows for t in result.strings.values())
-    if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) in {root / 'seeds'}", err=True)
-        sys.exit(1)
-    if fmt == "text":
-        click.echo(f"valid: {len(result.strings)} tables, {rows} rows")
-
-
-@main.command("fmt")
-@ROOT
-@click.option("--check", is_flag=True, help="Only report files that are not in canonical form; exit 1 if any.")
-def fmt_command(root: Path, check: bool) -> None:
-    """Rewrite the seeds in canonical form: sorted by primary key, LF, minimal quoting, no BOM."""
-    from .formatting import format_seeds
-
-    changed = format_seeds(root.resolve(), write=not check)
-    for path in changed:
-        click.echo(f"{'would rewrite' if check else 'rewrote'} {path}", err=True)
-    if check and changed:
-        sys.exit(1)
-    click.echo(f"{len(changed)} file(s) {'to rewrite' if check else 'rewritten'}")
-
-
-@main.command()
-@ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
-@click.option("--force", is_flag=True, help="Replace an existing build of the same version.")
-def build(root: Path, out: Path | None, force: bool) -> None:
-    """Validate, then write the release folder: CSV, Parquet, descriptor, SHA256SUMS."""
-    from .build import build_release
-    from .paths import dist_dir
-
-    root = root.resolve()
-    target = build_release(root, (out or dist_dir(root)).resolve(), force=force, progress=_progress())
-    click.echo(str(target))
-
-
-def _progress():
+def progress():
     """Return a callback that prints each step with the seconds elapsed to stderr if it is a terminal, else None."""
     if not sys.stderr.isatty():
         return None
@@ -120,48 +60,125 @@ def _progress():
     return lambda step: click.echo(f"  {time.monotonic() - start:6.1f}s  {step}", err=True)
 
 
+@click.group(cls=Group)
+@click.version_option(package_name="darkweb-enforcement")
+def main() -> None:
+    """darkweb-enforcement: get, verify and load releases; validate the seeds and cut releases."""
+
+
+def run() -> None:
+    """The `dwe` console script."""
+    main()
+
+
 @main.command()
-@ROOT
+@root_option
+@FORMAT
+def validate(root: Path | None, fmt: str) -> None:
+    """Check the seeds against their schemas and every business rule."""
+    from .problems import format_json, format_text
+    from .validate import validate_package
+
+    root = resolve_root(root)
+    result = validate_package(root, progress=progress())
+    click.echo(format_json(result.problems), nl=False) if fmt == "json" else click.echo(format_text(result.problems), nl=False, err=True)
+    for line in result.skipped:
+        click.echo(f"note: {line}", err=True)
+    if result.held_back:
+        click.echo(f"note: {result.held_back} business-rule finding(s) on rows with format problems held back; fix those rows and run again", err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) in {root}", err=True)
+        sys.exit(1)
+    if fmt == "text":
+        rows = sum(t.num_rows for t in result.strings.values())
+        click.echo(f"valid: {root} ({len(result.strings)} tables, {rows} rows)")
+
+
+@main.command("fmt")
+@root_option
+@click.option("--check", is_flag=True, help="Only report files that are not in canonical form; exit 1 if any.")
+def fmt_command(root: Path | None, check: bool) -> None:
+    """Rewrite the seeds in canonical form: sorted by primary key, LF, minimal quoting, no BOM."""
+    from .csvfiles import format_seeds
+
+    root = resolve_root(root)
+    changed = format_seeds(root, write=not check)
+    for path in changed:
+        click.echo(f"{'would rewrite' if check else 'rewrote'} {path}", err=True)
+    if check and changed:
+        sys.exit(1)
+    click.echo(f"{len(changed)} file(s) {'to rewrite' if check else 'rewritten'} in {root}")
+
+
+@main.command()
+@root_option
+@OUT
+@click.option("--force", is_flag=True, help="Replace an existing build of the same version.")
+def build(root: Path | None, out: Path | None, force: bool) -> None:
+    """Validate, then write the release folder: CSV, Parquet, SQLite, documents, descriptor, SHA256SUMS."""
+    from .build import build_release
+    from .paths import dist_dir
+
+    root = resolve_root(root)
+    click.echo(str(build_release(root, (out or dist_dir(root)).resolve(), force=force, progress=progress())))
+
+
+@main.command()
+@root_option
 @click.option("--bump", type=click.Choice(["major", "minor", "patch"]), help="Which part of the version to raise.")
 @click.option("--version", "version", help="Explicit new version X.Y.Z instead of --bump.")
 @click.option("--date", help="Release date (YYYY-MM-DD) [default: today].")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
-def release(root: Path, bump: str | None, version: str | None, date: str | None, out: Path | None) -> None:
-    """Cut a new version: check the bump fits the change, build, archive, record it."""
+@OUT
+def release(root: Path | None, bump: str | None, version: str | None, date: str | None, out: Path | None) -> None:
+    """Cut a new version: check the bump fits the change, build, archive into releases/, record it."""
     from .paths import dist_dir
     from .release import cut_release
 
-    root = root.resolve()
+    root = resolve_root(root)
     done = cut_release(root, (out or dist_dir(root)).resolve(), bump=bump, version=version, date=date)
     click.echo(f"released {done.version}: {done.archive} sha256 {done.sha256}")
-    click.echo(f"now commit it: git add datapackage.json releases.json CHANGELOG.md CITATION.cff CODEBOOK.md && git commit -m 'Release {done.version}'", err=True)
+    click.echo(f"now commit it: git add releases/ datapackage.json releases.json CHANGELOG.md CITATION.cff CODEBOOK.md && git commit -m 'Release {done.version}'", err=True)
 
 
 @main.command()
-@ROOT
+@root_option
 @click.argument("version")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
-def rebuild(root: Path, version: str, out: Path | None) -> None:
-    """Rebuild a recorded release from its git commit and check the archive's sha256."""
-    from .paths import dist_dir
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the rebuild in this new folder [default: a temporary one].")
+def rebuild(root: Path | None, version: str, out: Path | None) -> None:
+    """Rebuild a recorded release with the code and seeds of its commit and compare its sha256 (touches nothing published)."""
     from .release import rebuild_release
 
-    root = root.resolve()
-    done = rebuild_release(root, version, (out or dist_dir(root)).resolve())
-    click.echo(f"rebuilt {done.version}: {done.archive} sha256 {done.sha256} (matches releases.json)")
+    done = rebuild_release(resolve_root(root), version, out.resolve() if out else None)
+    click.echo(f"rebuilt {done.version}: sha256 {done.sha256} matches releases.json")
+
+
+@main.command("build-recorded", hidden=True)
+@click.argument("version")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--tree", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def build_recorded_command(version: str, root: Path, tree: Path, out: Path) -> None:
+    """Build a recorded release from an exported tree with this code (run by `dwe rebuild`)."""
+    from .release import build_recorded
+
+    click.echo(str(build_recorded(root.resolve(), tree.resolve(), version, out.resolve())))
 
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def verify(path: Path) -> None:
-    """Check a release folder or archive against SHA256SUMS and its descriptor."""
-    from .verify import verify_path
+@click.option("--index", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="releases.json to compare an archive with [default: the package's, else the bundled one].")
+def verify(path: Path, index: Path | None) -> None:
+    """Check a release folder or archive against SHA256SUMS, its descriptor and releases.json."""
+    from .commands import verify_release
 
-    differences = verify_path(path)
-    for line in differences:
+    result = verify_release(path, index)
+    for line in result.notes:
+        click.echo(f"note: {line}", err=True)
+    for line in result.differences:
         click.echo(line, err=True)
-    if differences:
-        click.echo(f"{len(differences)} difference(s): {path} is not the release it claims to be", err=True)
+    if result.differences:
+        click.echo(f"{len(result.differences)} difference(s): {path} is not the release it claims to be", err=True)
         sys.exit(1)
     click.echo(f"ok: {path}")
 
@@ -174,7 +191,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     """Show per-record changes between two releases (folders or archives)."""
     import json
 
-    from .release_diff import diff_releases, format_changes
+    from .reader import diff_releases, format_changes
 
     changes = diff_releases(old, new)
     if fmt == "json":
@@ -185,42 +202,102 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 
 @main.command()
-@ROOT
+@root_option
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True, help="Output format.")
-def report(root: Path, fmt: str) -> None:
-    """Curator's report: missing arrests, single-source figures, conflicts, country sums, coverage."""
-    from .errors import ValidationFailed
+def report(root: Path | None, fmt: str) -> None:
+    """Curator's report: gaps, single-source figures, conflicts, country sums, narrower scopes, coverage."""
     from .report import build_sections, render
-    from .validate import validate_package
+    from .validate import require_valid
 
-    validation = validate_package(root.resolve())
-    if validation.problems:
-        raise ValidationFailed(validation.problems)
-    click.echo(render(build_sections(validation), markdown=fmt == "markdown"))
+    click.echo(render(build_sections(require_valid(resolve_root(root))), markdown=fmt == "markdown"))
 
 
 @main.command()
-@ROOT
+@root_option
 @click.option("--check", is_flag=True, help="Exit 1 if the committed CODEBOOK.md is stale instead of rewriting it.")
-def codebook(root: Path, check: bool) -> None:
-    """Regenerate CODEBOOK.md from the schemas and the seeds."""
-    from .codebook import render_codebook
-    from .errors import ValidationFailed
-    from .validate import validate_package
+def codebook(root: Path | None, check: bool) -> None:
+    """Regenerate CODEBOOK.md from the schemas, the seeds and the rule registry."""
+    from .documents import render_codebook, write_codebook
+    from .validate import require_valid
 
-    root = root.resolve()
-    validation = validate_package(root)
-    if validation.problems:
-        raise ValidationFailed(validation.problems)
-    text, path = render_codebook(validation), root / "CODEBOOK.md"
+    root = resolve_root(root)
+    validation, path = require_valid(root), root / "CODEBOOK.md"
     if check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not path.exists() or path.read_text(encoding="utf-8") != render_codebook(validation):
             click.echo("CODEBOOK.md is stale; run `dwe codebook` and commit it", err=True)
             sys.exit(1)
         click.echo("CODEBOOK.md is current")
         return
-    path.write_text(text, encoding="utf-8")
+    write_codebook(validation, path)
     click.echo(str(path))
+
+
+@main.command()
+@click.argument("version")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder to unpack the release into.")
+@click.option("--index", default=None, help="releases.json, a path or URL [default: $DWE_INDEX, else the bundled one].")
+@click.option("--base-url", default=None, help="Where the archives are [default: $DWE_BASE_URL, else the index's base_url].")
+def get(version: str, out: Path, index: str | None, base_url: str | None) -> None:
+    """Download (or take from the bundle or cache) one version, verify it, and unpack it."""
+    from .commands import get_release
+
+    click.echo(str(get_release(version, out.resolve(), index, base_url)))
+
+
+@main.command("versions")
+@click.option("--index", default=None, help="releases.json, a path or URL [default: $DWE_INDEX, else the bundled one].")
+def versions_command(index: str | None) -> None:
+    """List the published versions with their status, date, and whether each is bundled or cached."""
+    from .loader import versions
+
+    for row in versions(index).to_dict("records"):
+        where = ", ".join(w for w in ("bundled", "cached") if row[w]) or "download"
+        click.echo(f"{row['version']}\t{row['status']}\t{row['date']}\t{where}")
+
+
+@main.command()
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the static mirror.")
+@click.option("--base-url", default="", help="Public URL the mirror will be served from (written into its releases.json).")
+def publish(root: Path | None, out: Path, base_url: str) -> None:
+    """Write a static mirror: releases.json, every archive, SHA256SUMS, release notes and the site."""
+    from .release import publish_mirror
+
+    summary = publish_mirror(resolve_root(root), out.resolve(), base_url)
+    click.echo(f"published {summary['archives']} archive(s) and the site of {summary['current']} to {out}")
+
+
+@main.command()
+@RELEASE
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the site (new, or an earlier site).")
+def site(release_path: Path | None, out: Path) -> None:
+    """Generate the static web site of a built release (works from file:// and any web server)."""
+    from .commands import site_of
+
+    summary = site_of(release_path, out.resolve())
+    click.echo(f"wrote {summary['pages']} pages ({summary['bytes']:,} bytes) to {out}")
+
+
+@main.command()
+@RELEASE
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the SVG and PNG files.")
+def figures(release_path: Path | None, out: Path) -> None:
+    """Draw the figures of a release (SVG and PNG), for the README or a paper."""
+    from .commands import figures_of
+
+    for path in figures_of(release_path, out.resolve()):
+        click.echo(str(path))
+
+
+@main.command()
+@RELEASE
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (only this machine by default).")
+@click.option("--port", default=8001, show_default=True, help="Port.")
+def serve(release_path: Path | None, host: str, port: int) -> None:
+    """Browse the release's SQLite database in Datasette (pip install 'darkweb-enforcement[serve]')."""
+    from .commands import serve_release
+
+    serve_release(release_path, host, port)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""Check types and Table Schema constraints column by column with arrow compute.
+"""Check types, Table Schema constraints and foreign keys column by column with arrow compute.
 
-Codes match frictionless (type-error, constraint-error, unique-error, primary-key) so that the
-parity test can compare the two engines; messages say what was expected and what was found.
+Codes match frictionless (type-error, constraint-error, unique-error, primary-key, foreign-key) so
+that the parity test can compare the two engines; messages say what was expected, what was found
+and how to fix it.
 """
 
 from __future__ import annotations
+
+import difflib
+import re
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,6 +67,38 @@ def convert_column(f: Field, values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return typed, pc.and_(pc.invert(shaped), pc.invert(empty))
 
 
+def type_message(ftype: str, value: str) -> str:
+    """Say why a cell is not of its type, and how to write it."""
+    text = value.strip()
+    if ftype == "date":
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            return f"{value!r} is not a day of the calendar; dates are YYYY-MM-DD"
+        if re.fullmatch(r"[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}", text):
+            return f"expected a date but got {value!r}; dates are YYYY-MM-DD (day and month order is ambiguous: check the source)"
+        return f"expected a date but got {value!r}; dates are YYYY-MM-DD"
+    if ftype in ("number", "integer"):
+        if text != value:
+            return f"expected a {ftype} but got {value!r}; remove the spaces around it"
+        if re.fullmatch(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", text):
+            return f"expected a {ftype} but got {value!r}; remove the thousands separator ({text.replace(',', '')})"
+        if text.lower() in ("inf", "-inf", "infinity", "nan") or re.fullmatch(r".*[eE][+]?[0-9]{3,}", text):
+            return f"expected a finite {ftype} but got {value!r}"
+        return f"expected a {ftype} but got {value!r}; write digits with a dot for decimals, nothing else"
+    return f"expected a {ftype} but got {value!r}"
+
+
+def enum_message(value: str, enum: tuple[str, ...]) -> str:
+    """Say that a value is not allowed, suggesting the closest allowed values."""
+    typed = value.strip().lower()
+    lowered = {v.lower(): v for v in enum}
+    close = [lowered[c] for c in difflib.get_close_matches(typed, list(lowered), n=3, cutoff=0.6)]
+    close += [v for low, v in lowered.items() if len(typed) >= 3 and typed in low and v not in close][: 3 - len(close)]
+    if close:
+        return f"{value!r} is not allowed; did you mean {' or '.join(repr(c) for c in close)}?"
+    shown = ", ".join(enum[:12]) + (f", ... ({len(enum)} values; see CODEBOOK.md)" if len(enum) > 12 else "")
+    return f"{value!r} is not one of {shown}"
+
+
 def check_field(table: str, f: Field, values: pa.Array, in_key: bool) -> tuple[pa.Array, list[Problem]]:
     """Type-check and constraint-check one column; return its typed values and problems."""
     problems: list[Problem] = []
@@ -70,17 +106,20 @@ def check_field(table: str, f: Field, values: pa.Array, in_key: bool) -> tuple[p
     if f.required or in_key:
         problems += _cell_problems(table, f.name, "constraint-error", fault_rows(empty), "required: cell is empty")
     typed, bad = convert_column(f, values)
-    problems += _cell_problems(table, f.name, "type-error", fault_rows(bad), lambda v: f"expected a {f.type} but got {v!r}", values)
+    problems += _cell_problems(table, f.name, "type-error", fault_rows(bad), lambda v: type_message(f.type, v), values)
     present = pc.invert(pc.or_(empty, bad))
     if f.enum:
         outside = pc.and_(present, pc.invert(pc.is_in(values, pa.array(f.enum))))
-        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(outside), lambda v: f"{v!r} is not one of {', '.join(f.enum)}", values)
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(outside), lambda v: enum_message(v, f.enum), values)
     if f.pattern:
-        matches = pc.match_substring_regex(values, f"^(?:{f.pattern})$")
+        try:
+            matches = pc.match_substring_regex(values, f"^(?:{f.pattern})$")
+        except pa.ArrowInvalid as error:  # Python accepted it, arrow's RE2 does not (a lookahead, a backreference)
+            return typed, problems + [Problem(table, 0, f.name, "schema-error", f"pattern {f.pattern!r} cannot be used ({error}); write it without lookarounds or backreferences")]
         problems += _cell_problems(table, f.name, "constraint-error", fault_rows(pc.and_(present, pc.invert(matches))), lambda v: f"{v!r} does not match the pattern {f.pattern}", values)
     if f.minimum is not None and f.type in ("number", "integer"):
         low = pc.less(typed, f.minimum)
-        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(low), lambda v: f"{v} is below the minimum {f.minimum}", values)
+        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(low), lambda v: f"{v} is below the minimum {f.minimum:g}", values)
     if f.unique:
         problems += _duplicate_problems(table, f.name, "unique-error", keep_where(values, present), f"value of {f.name} is not unique")
     return typed, problems
@@ -116,3 +155,41 @@ def check_table(table: str, schema: TableSchema, strings: pa.Table) -> tuple[pa.
         problems += _duplicate_problems(table, ",".join(schema.primary_key), "primary-key", keys, "primary key is not unique")
     typed_table = pa.table(dict(zip(schema.field_names, typed_columns)))
     return typed_table, problems
+
+
+def check_foreign_keys(schemas: dict[str, TableSchema], strings: dict[str, pa.Table], declared: set[str] | None = None) -> list[Problem]:
+    """Report every row whose foreign key has no matching row, and keys naming a table or field that does not exist.
+
+    Tables that could not be read, or whose schema could not be, are skipped: their own problems
+    are the root cause. `declared` names every table of the descriptor (default: those in `schemas`).
+    """
+    declared = set(schemas) if declared is None else declared
+    problems: list[Problem] = []
+    for name, schema in sorted(schemas.items()):
+        for fk in schema.foreign_keys:
+            target = fk.resource or name
+            field = ",".join(fk.fields)
+            if target in declared and target not in schemas:
+                continue
+            if target not in schemas:
+                problems.append(Problem(name, 0, field, "foreign-key-table", f"foreign key {field} refers to table {target!r}, which the package does not declare"))
+                continue
+            missing = [f for f in fk.reference_fields if f not in schemas[target].field_names]
+            if missing:
+                problems.append(Problem(name, 0, field, "foreign-key-table", f"foreign key {field} refers to {target}.{','.join(missing)}, which does not exist"))
+                continue
+            if name in strings and target in strings:
+                problems += _missing_references(name, strings[name], fk, target, strings[target])
+    return problems
+
+
+def _missing_references(name: str, table: pa.Table, fk, target: str, referenced: pa.Table) -> list[Problem]:
+    values = key_column(table, fk.fields)
+    known = key_column(referenced, fk.reference_fields)
+    missing = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, known)))
+    field, ref = ",".join(fk.fields), f"{target}.{','.join(fk.reference_fields)}"
+    out = []
+    for index in pc.indices_nonzero(pc.fill_null(missing, False)).to_pylist():
+        value = values[index].as_py().replace("\x1f", ", ")
+        out.append(Problem(name, index + 2, field, "foreign-key", f"{value!r} is not a {ref} (no such row in seeds/{target}.csv)"))
+    return out

@@ -1,4 +1,7 @@
-"""The one error hierarchy of the library; the CLI turns it into exit code 1."""
+"""The one error hierarchy of the library; the CLI turns it into exit code 1.
+
+Subclasses exist only where a caller branches on them.
+"""
 
 
 class DatapackageError(Exception):
@@ -19,3 +22,29 @@ class ReleaseExists(DatapackageError):
 
 class ChecksumMismatch(DatapackageError):
     """A file does not match its recorded sha256."""
+
+
+class ReleaseNotFound(DatapackageError):
+    """No such version in the index, the bundle or the cache."""
+
+
+class DownloadFailed(DatapackageError):
+    """A host could not be reached or sent something that is not the release."""
+
+
+class UnsafeRelease(DatapackageError):
+    """An archive, descriptor or index asks for something a release may not do (paths out, bombs)."""
+
+
+class MissingExtra(DatapackageError):
+    """A command needs an optional extra that is not installed."""
+
+
+def require_module(module: str, extra: str, purpose: str):
+    """Import `module`, or say which extra of darkweb-enforcement provides it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(f"{purpose} needs {module}, which is not installed: pip install 'darkweb-enforcement[{extra}]'") from None

@@ -1,18 +1,6 @@
-"""Headline totals: one preferred claim per operation, metric, item, scope and unit family.
-
-Rule (version 1), within each group of current claims:
-1. tier: 1 = primary source; 2 = figure attributed to an agency that took part in the operation;
-   3 = everything else;
-2. the latest date (as_of, else the source's published_on; undated last);
-3. exact before approximately, at_least, more_than, up_to, less_than;
-4. the lowest value (in kg for masses); then the claim_id, so the choice is deterministic.
-Each currency and each coin is its own unit family: no exchange rate is part of the claims.
-"""
+"""Headline totals: one preferred claim per operation, metric, item, market, scope and unit family (RULE_TEXT)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 import numpy as np
 import pyarrow as pa
@@ -21,13 +9,35 @@ import pyarrow.compute as pc
 from .arrays import order_codes, strictly_ascending
 from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
 
-RULE_VERSION = "1"
+RULE_VERSION = "2"
+# kept as data, not as the module docstring: `python -OO` strips docstrings
+RULE_TEXT = """
+Rule 2, within each group (operation, metric, item, market, scope, unit family) of current claims (errata, partial counts and withdrawn claims never
+take part, and do not count in the spread):
+1. class: official figures first: a primary source, or a figure attributed to an agency that took
+   part in the operation; then the rest;
+2. support: the value reported by the most independent origins within that class. An origin is
+   the agency a figure is attributed to, else the agency that published the source, else the wire
+   service the page republishes, else the publisher: relays of one statement, and copies of one
+   wire story, count once;
+3. a figure attributed to (or published by) the lead or coordinating agency of the operation;
+4. exact before approximately, at_least, more_than, up_to, less_than;
+5. primary source before a relay of it;
+6. the latest date (as_of, else the source's published_on; undated last);
+7. the lowest value (in kg for masses); then the claim_id, so the choice is deterministic.
+Why: a single stray report (a misprint in one news copy, a swapped wire figure) has one origin, so
+it cannot outvote a value that two agencies or outlets report; an agency's own release no longer
+wins merely by being primary when the coordinating agencies say otherwise. Within a class, a value
+with two or more independent origins is never displaced by one added claim with a new value.
+Each currency and each coin is its own unit family: no exchange rate is part of the claims.
+Rule 1 (releases before 1.0.0) ranked tier, then date, qualifier and lowest value; those releases
+rebuild with the code they were cut with.
+"""
 QUALIFIER_RANK = {"exact": 0, "approximately": 1, "at_least": 2, "more_than": 3, "up_to": 4, "less_than": 5, "unquantified": 6}
-FIELDS = ("operation_id", "metric", "item", "scope_code", "unit_family", "preferred_claim_id", "value", "unit", "qualifier",
-          "value_kg", "source_id", "tier", "rule_version", "n_claims", "n_sources", "min_value", "max_value", "conflict")
-
-
-GROUP = ["operation_id", "metric", "item", "scope_code", "unit_family"]
+FIELDS = ("operation_id", "metric", "item", "market_id", "scope_code", "unit_family", "preferred_claim_id", "value", "unit", "qualifier",
+          "value_kg", "source_id", "tier", "support", "rule_version", "n_claims", "n_sources", "min_value", "max_value", "conflict")
+GROUP = ["operation_id", "metric", "item", "market_id", "scope_code", "unit_family"]
+LEADING_ROLES = ("lead", "coordinating")
 QUALIFIERS = pa.array(list(QUALIFIER_RANK), pa.string())
 UNITS = pa.array(list(UNIT_FAMILY), pa.string())
 FAMILIES = pa.array([f if f in ("count", "mass") else u for u, f in UNIT_FAMILY.items()], pa.string())
@@ -39,39 +49,69 @@ def _plain(column) -> pa.Array:
     return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
+def _pairs(operations, agencies) -> pa.Array:
+    return pc.binary_join_element_wise(_plain(operations), _plain(agencies), "|")
+
+
+def _lookup(sources: pa.Table, column: str, source_ids: pa.Array) -> pa.Array:
+    return pc.take(_plain(sources[column]), pc.index_in(source_ids, _plain(sources["source_id"])))
+
+
 def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
-    """Current claims with their group, tier, date, qualifier rank and value in comparable units."""
-    c = claims.select(["claim_id", "operation_id", "metric", "item", "scope_code", "value", "unit", "qualifier", "as_of", "source_id", "attributed_to_agency_id"])
-    current = pc.equal(_plain(claims["status"]), "current")
-    if not pc.all(current).as_py():  # filtering copies every column: only when a claim is withdrawn
-        c = c.filter(current)
-    source_ids = _plain(sources["source_id"])
-    primary = source_ids.filter(pc.equal(_plain(sources["primacy"]), "primary"))
-    took_part = pc.binary_join_element_wise(_plain(operation_agencies["operation_id"]), _plain(operation_agencies["agency_id"]), "|")
-    attributed = pc.binary_join_element_wise(_plain(c["operation_id"]), _plain(c["attributed_to_agency_id"]), "|")
-    tier = pc.if_else(pc.is_in(_plain(c["source_id"]), primary), 1, pc.if_else(pc.fill_null(pc.is_in(attributed, took_part), False), 2, 3))
-    published = pc.take(sources["published_on"], pc.index_in(_plain(c["source_id"]), source_ids))
+    """Current claims with their group, class, origin, lead flag, tier, date, qualifier rank and comparable value."""
+    c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
+    source_ids = _plain(c["source_id"])
+    primary = _plain(sources["source_id"]).filter(pc.equal(_plain(sources["primacy"]), "primary"))
+    op_agencies = operation_agencies
+    took_part = _pairs(op_agencies["operation_id"], op_agencies["agency_id"])
+    leading = took_part.filter(pc.is_in(_plain(op_agencies["role"]), pa.array(LEADING_ROLES)))
+    attributed = _plain(c["attributed_to_agency_id"])
+    publisher_agency = _lookup(sources, "publisher_agency_id", source_ids)
+    speaker = pc.coalesce(attributed, publisher_agency)
+    is_primary = pc.is_in(source_ids, primary)
+    tier = pc.if_else(is_primary, 1, pc.if_else(pc.fill_null(pc.is_in(_pairs(c["operation_id"], attributed), took_part), False), 2, 3))
+    origin = pc.coalesce(pc.binary_join_element_wise("agency", speaker, ":"),
+                         pc.binary_join_element_wise("wire", _lookup(sources, "syndicated_from", source_ids), ":"),
+                         pc.binary_join_element_wise("publisher", _lookup(sources, "publisher", source_ids), ":"))
     unit_index = pc.index_in(_plain(c["unit"]), UNITS)
     value = pc.cast(c["value"], pa.float64())
+    comparable = pc.multiply(value, pc.take(KG_FACTORS, unit_index))
     return pa.table({
         "operation_id": _plain(c["operation_id"]), "metric": _plain(c["metric"]), "item": pc.fill_null(_plain(c["item"]), ""),
+        "market_id": pc.fill_null(_plain(c["market_id"]), ""),
         "scope_code": _plain(c["scope_code"]), "unit_family": pc.take(FAMILIES, unit_index), "claim_id": _plain(c["claim_id"]),
-        "value": value, "unit": _plain(c["unit"]), "qualifier": _plain(c["qualifier"]), "source_id": _plain(c["source_id"]),
-        "tier": pc.cast(tier, pa.int64()), "date": pc.coalesce(pc.cast(c["as_of"], pa.date32()), pc.cast(published, pa.date32())),
+        "value": value, "unit": _plain(c["unit"]), "qualifier": _plain(c["qualifier"]), "source_id": source_ids,
+        "tier": pc.cast(tier, pa.int64()), "class": pc.cast(pc.greater(tier, 2), pa.int64()), "origin": origin,
+        "not_lead": pc.cast(pc.invert(pc.fill_null(pc.is_in(_pairs(c["operation_id"], speaker), leading), False)), pa.int64()),
+        "date": pc.coalesce(pc.cast(c["as_of"], pa.date32()), pc.cast(_lookup(sources, "published_on", source_ids), pa.date32())),
         "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
-        "comparable": pc.multiply(value, pc.take(KG_FACTORS, unit_index)),
+        # + 0.0 makes -0.0 equal 0.0; an unquantified claim (no value) gets a key no value has, so it joins
+        "comparable": comparable, "value_key": pc.fill_null(pc.add(pc.round(comparable, 6), 0.0), -1.0),
     })
 
 
+def _support(ranked: pa.Table, group: pa.Array) -> pa.Array:
+    """For each claim: how many distinct origins report its value within its group and class."""
+    keys = pa.table({"group": group, "class": ranked["class"], "value_key": ranked["value_key"], "origin": ranked["origin"]})
+    counted = keys.group_by(["group", "class", "value_key"], use_threads=False).aggregate([("origin", "count_distinct")])
+    joined = keys.append_column("row", pa.array(np.arange(keys.num_rows, dtype=np.int64))).join(
+        counted, ["group", "class", "value_key"], join_type="left outer", use_threads=False).sort_by("row")
+    return joined["origin_count_distinct"].combine_chunks()
+
+
 def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
-    """One row per group, in group order: the preferred claim (first by the rule) with the group's spread."""
+    """One row per group, in group order: the preferred claim (first by rule 2) with the group's spread."""
     ranked = ranked_claims(claims, sources, operation_agencies)
     # strings sort as integers: one order-keeping code per group, one rank per claim_id; only
     # these keys are sorted, and only the preferred rows are taken from the claims
     group = order_codes([ranked[g] for g in GROUP])
-    keys = pa.table({"group": group, "tier": ranked["tier"], "date": ranked["date"], "qualifier_rank": ranked["qualifier_rank"],
+    support = _support(ranked, group)
+    ranked = ranked.append_column("support", support)
+    keys = pa.table({"group": group, "class": ranked["class"], "support": support, "not_lead": ranked["not_lead"],
+                     "qualifier_rank": ranked["qualifier_rank"], "tier": ranked["tier"], "date": ranked["date"],
                      "comparable": ranked["comparable"], "claim_rank": _claim_ranks(ranked["claim_id"])})
-    order = [("group", "ascending"), ("tier", "ascending"), ("date", "descending"), ("qualifier_rank", "ascending"), ("comparable", "ascending"), ("claim_rank", "ascending")]
+    order = [("group", "ascending"), ("class", "ascending"), ("support", "descending"), ("not_lead", "ascending"), ("qualifier_rank", "ascending"),
+             ("tier", "ascending"), ("date", "descending"), ("comparable", "ascending"), ("claim_rank", "ascending")]
     sorted_rows = pc.sort_indices(keys, sort_keys=[(name, direction, "at_end") for name, direction in order]).to_numpy()
     codes = group.to_numpy()[sorted_rows]
     first = np.ones(len(codes), dtype=bool)
@@ -127,26 +167,7 @@ def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
         rows.append({
             **{g: r[g] for g in GROUP}, "preferred_claim_id": r["claim_id"], "value": r["value"], "unit": r["unit"],
             "qualifier": r["qualifier"], "value_kg": r["comparable"] if mass else None, "source_id": r["source_id"], "tier": r["tier"],
-            "rule_version": RULE_VERSION, "n_claims": r["claim_id_count"], "n_sources": r["source_id_count_distinct"],
+            "support": r["support"], "rule_version": RULE_VERSION, "n_claims": r["claim_id_count"], "n_sources": r["source_id_count_distinct"],
             "min_value": r["comparable_min"], "max_value": r["comparable_max"], "conflict": r["rounded_count_distinct"] > 1,
         })
     return rows
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(round(value, 9)).removesuffix(".0") if value == value else ""
-    return str(value)
-
-
-def render_headline_csv(rows: list[dict]) -> bytes:
-    """Serialise headline rows as CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
-    writer.writerows([_cell(r[f]) for f in FIELDS] for r in rows)
-    return out.getvalue().encode("utf-8")

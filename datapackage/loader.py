@@ -1,43 +1,37 @@
-"""Load a release into pandas: a published version (downloaded once, cached) or a local folder or archive.
+"""Load a release into pandas: the bundled current release, any version by number, or a local folder or archive.
 
-Every file is checked against the release's SHA256SUMS before any table is read; the dtypes
-follow the Table Schema (see darkweb_enforcement.frames) and are the same from CSV and from Parquet.
+Every file is checked against the release's SHA256SUMS before any table is read, each Parquet
+column against its field's type. dtypes follow the Table Schema, identically from CSV and Parquet:
+string -> `string`, integer -> `Int64`, number -> `float64` (missing is NaN), boolean -> `boolean`,
+date -> `datetime64[s]` (any date the schema accepts; missing is NaT), a field with an enum ->
+`category` whose categories are the enum in schema order.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .archive import extract_archive
-from .errors import ChecksumMismatch, DatapackageError
-from .frames import read_csv_arrow, read_parquet_arrow, to_frame
-from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME
-from .schema import parse_schema
-from .verify import verify_folder
+from .errors import DatapackageError
+from .reader import open_release, read_table, table_resources
+from .schema import Field, TableSchema, parse_schema
 
 FORMATS = ("parquet", "csv")
+DATE_DTYPE = "datetime64[s]"
+NULLABLE = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
-def load(
-    version: str | None = None,
-    *,
-    path: str | Path | None = None,
-    tables: Sequence[str] | None = None,
-    format: str = "parquet",
-    base_url: str | None = None,
-    index: str | Path | None = None,
-) -> dict[str, pd.DataFrame]:
+def load(version: str | None = None, *, path: str | Path | None = None, tables: Sequence[str] | None = None, format: str = "parquet",
+         base_url: str | None = None, index: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Return {table: DataFrame} of a release, every table unless `tables` names some.
 
-    `path` is a release folder or archive; otherwise `version` (None = the current release) is
-    looked up in releases.json (`index`: a path or URL, default the repository's) and its archive
-    downloaded from `base_url` (else $DWE_BASE_URL, else the index's base_url) into the cache.
+    With no argument: the current release bundled in the package (no network). `version`: bundled,
+    cached, else downloaded once through `index` (path or URL; $DWE_INDEX; the bundled releases.json)
+    from `base_url` ($DWE_BASE_URL; the index's base_url), sha256 checked. `path`: a release folder or archive.
     """
     if format not in FORMATS:
         raise DatapackageError(f"format {format!r} is not one of {list(FORMATS)}")
@@ -48,10 +42,10 @@ def load(
             raise DatapackageError("give a version or a path, not both")
         source = Path(path).expanduser()
     else:
-        from .download import fetch_release
+        from .fetch import fetch_release
 
         source = fetch_release(version, base_url=base_url, index=index)
-    with opened_release(source) as folder:
+    with open_release(source) as folder:
         return read_release(folder, tables, format)
 
 
@@ -60,63 +54,55 @@ def load_table(name: str, version: str | None = None, **options) -> pd.DataFrame
     return load(version, tables=[name], **options)[name]
 
 
-@contextmanager
-def opened_release(path: Path) -> Iterator[Path]:
-    """Yield a verified release folder: `path` itself, or an archive extracted to a temporary folder."""
-    if path.is_dir():
-        check_release(path, str(path))
-        yield path
-        return
-    if not path.is_file():
-        raise DatapackageError(f"{path}: no such release folder or archive")
-    with tempfile.TemporaryDirectory(prefix="dwe-") as tmp:
-        folder = extract_archive(path, Path(tmp))
-        check_release(folder, str(path))
-        yield folder
+def versions(index: str | Path | None = None) -> pd.DataFrame:
+    """List the published versions (newest first) with status, date, and whether each is bundled or cached."""
+    from .fetch import bundled_archive, cached_archive, load_index
 
-
-def check_release(folder: Path, label: str) -> None:
-    """Refuse a release whose files differ from its SHA256SUMS or descriptor."""
-    problems = verify_folder(folder)
-    if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise ChecksumMismatch(f"{label} does not match its {CHECKSUMS_NAME}: {'; '.join(problems[:3])}{more}; nothing was loaded (dwe verify shows every difference)")
+    releases, _ = load_index(index)
+    rows = [{"version": r["version"], "status": r["status"], "date": r.get("date", ""), "archive_sha256": r["archive_sha256"],
+             "bundled": bundled_archive(r["version"]) is not None, "cached": cached_archive(r["version"]) is not None} for r in releases["releases"]]
+    return pd.DataFrame(rows, columns=["version", "status", "date", "archive_sha256", "bundled", "cached"])
 
 
 def read_release(folder: Path, tables: Sequence[str] | None, format: str) -> dict[str, pd.DataFrame]:
     """Read the chosen tables of a verified release folder, in the order asked (default: by name)."""
-    resources = release_resources(folder)
+    resources = table_resources(folder)
     wanted = list(tables) if tables is not None else sorted(resources)
     unknown = [t for t in wanted if t not in resources]
     if unknown:
         raise DatapackageError(f"table {unknown[0]!r} is not in {folder.name}; its tables are: {', '.join(sorted(resources))}")
-    return {name: read_resource(folder, resources[name], format) for name in wanted}
+    frames = {}
+    for name in wanted:
+        schema = parse_schema(name, resources[name]["schema"], f"{folder.name} resource {name}")
+        frames[name] = to_frame(read_table(folder, resources[name], format), schema, f"{folder.name}/{name}")
+    return frames
 
 
-def release_resources(folder: Path) -> dict[str, dict]:
-    """Return the descriptor's tables (resources with a Table Schema) by name."""
-    try:
-        descriptor = json.loads((folder / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
-        return {r["name"]: r for r in descriptor["resources"] if r.get("schema")}
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise DatapackageError(f"{folder.name}/{DESCRIPTOR_NAME}: not a release descriptor ({error})") from None
+def pandas_dtype(field: Field):
+    """Return the pandas dtype of a Table Schema field."""
+    if field.enum:
+        return pd.CategoricalDtype(list(field.enum))
+    return {"string": pd.StringDtype(), "number": "float64", "integer": pd.Int64Dtype(), "date": DATE_DTYPE, "boolean": pd.BooleanDtype()}[field.type]
 
 
-def read_resource(folder: Path, resource: dict, format: str) -> pd.DataFrame:
-    """Read one table from its CSV or its Parquet copy, typed by its inline Table Schema."""
-    name = resource["name"]
-    schema = parse_schema(name, resource.get("schema") or {}, f"{DESCRIPTOR_NAME} resource {name}")
-    rel = resource["path"] if format == "csv" else (resource.get("parquet") or {}).get("path")
-    if not rel:
-        raise DatapackageError(f"table {name!r} has no {format} file in {folder.name}; try format='csv'")
-    path = inside(folder, rel)
-    table = read_csv_arrow(path, schema) if format == "csv" else read_parquet_arrow(path, schema)
-    return to_frame(table, schema, rel)
+def to_frame(table: pa.Table, schema: TableSchema, where: str) -> pd.DataFrame:
+    """Convert an arrow table (enums as text or dictionaries) to a pandas frame with the dtypes of `schema`."""
+    columns = []
+    for f in schema.fields:
+        column = table[f.name]
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        if f.enum:
+            _check_levels(column, f, where)
+        elif f.type == "date":  # seconds, not nanoseconds: any year the schema accepts fits (ns stops at 2262)
+            column = pc.cast(column, pa.timestamp("s"))
+        columns.append(column)
+    frame = pa.table(columns, names=schema.field_names).to_pandas(types_mapper=NULLABLE.get)
+    return frame.astype({f.name: pandas_dtype(f) for f in schema.fields})
 
 
-def inside(folder: Path, rel: str) -> Path:
-    """Return folder/rel, refusing a descriptor path that leaves the release folder."""
-    path = (folder / rel).resolve()
-    if not path.is_relative_to(folder.resolve()) or not path.is_file():
-        raise DatapackageError(f"{DESCRIPTOR_NAME}: resource path {rel!r} is not a file inside {folder.name}")
-    return path
+def _check_levels(column: pa.ChunkedArray, field: Field, where: str) -> None:
+    """Refuse a value outside the enum, which a categorical would silently turn into NaN."""
+    unknown = sorted(set(pc.unique(column.drop_null()).to_pylist()) - set(field.enum))
+    if unknown:
+        raise DatapackageError(f"{where}: field {field.name!r} holds {unknown[0]!r}, not one of its enum {list(field.enum)}")

@@ -47,3 +47,34 @@ def to_arrow(schema: TableSchema, typed: pa.Table) -> pa.Table:
 def write_parquet(schema: TableSchema, typed: pa.Table, path: Path) -> None:
     """Write one table as zstd-compressed Parquet."""
     pq.write_table(to_arrow(schema, typed), path, compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+def read_parquet_checked(path: Path, schema: TableSchema, where: str) -> pa.Table:
+    """Read a release Parquet file, refusing any column whose arrow type is not its field's type.
+
+    A date written as text would otherwise reach pandas as text and be guessed at; here it is an error.
+    """
+    from .errors import DatapackageError
+
+    try:
+        found = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as error:
+        raise DatapackageError(f"{where}: not a readable Parquet file ({error})") from None
+    missing = [f.name for f in schema.fields if f.name not in found.names]
+    if missing or len(found.names) != len(schema.fields):
+        raise DatapackageError(f"{where}: columns {found.names} do not match the schema's fields {schema.field_names}")
+    for f in schema.fields:
+        expected = ENUM_TYPE if f.enum else ARROW_TYPES[f.type]
+        actual = found.field(f.name).type
+        if actual != expected:
+            raise DatapackageError(f"{where}: column {f.name!r} is {actual} but the Table Schema says {f.type}{' (enum)' if f.enum else ''} ({expected}); the file does not belong to this release")
+    try:
+        table = pq.read_table(path, columns=schema.field_names)
+    except (OSError, pa.ArrowException) as error:
+        raise DatapackageError(f"{where}: not a readable Parquet file ({error})") from None
+    for f in schema.fields:
+        if f.enum:
+            outside = set(table[f.name].combine_chunks().dictionary.to_pylist()) - set(f.enum)
+            if outside:
+                raise DatapackageError(f"{where}: column {f.name!r} holds {sorted(outside)!r}, outside its enum")
+    return table

@@ -1,21 +1,31 @@
-"""Every path of the repository and of a release, in one place."""
+"""Every path of the repository, of a release and of the installed package, in one place."""
+
+from __future__ import annotations
 
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
+REPO_ROOT = PACKAGE_DIR.parent  # the checkout, when the package is installed from one
+DATASET_NAME = "darkweb-enforcement"
 DESCRIPTOR_NAME = "datapackage.json"
 SEEDS_DIRNAME = "seeds"
 SCHEMAS_DIRNAME = "schemas"
 DIST_DIRNAME = "dist"
+RELEASES_DIRNAME = "releases"  # committed archives of every release: the repository hosts its own
+INDEX_NAME = "releases.json"
 RELEASE_DATA_DIRNAME = "data"
 CHECKSUMS_NAME = "SHA256SUMS"
-DATASET_NAME = "darkweb-enforcement"
+SQLITE_NAME = f"{DATASET_NAME}.sqlite"
+R_LOADER_NAME = "load.R"
+BUNDLED_DIR = PACKAGE_DIR / "_bundled"  # the current release and releases.json, inside a wheel
 
 
-def default_root() -> Path:
-    """Return the repository root when installed from a checkout, else the working folder."""
-    return REPO_ROOT if (REPO_ROOT / DESCRIPTOR_NAME).exists() else Path.cwd()
+def find_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above `start` holding datapackage.json and seeds/, as git finds .git."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if (folder / DESCRIPTOR_NAME).is_file() and (folder / SEEDS_DIRNAME).is_dir():
+            return folder
+    return None
 
 
 def descriptor_path(root: Path) -> Path:
@@ -38,6 +48,26 @@ def dist_dir(root: Path) -> Path:
     return root / DIST_DIRNAME
 
 
+def index_path(root: Path) -> Path:
+    """Return the releases index of the repository at `root`."""
+    return root / INDEX_NAME
+
+
+def releases_dir(root: Path) -> Path:
+    """Return the committed folder of release archives."""
+    return root / RELEASES_DIRNAME
+
+
 def release_dirname(version: str) -> str:
-    """Return the folder name of a release."""
+    """Return the folder name of a release (the version must be checked first)."""
     return f"{DATASET_NAME}-{version}"
+
+
+def archive_name(version: str) -> str:
+    """Return the file name of a release archive."""
+    return f"{release_dirname(version)}.zip"
+
+
+def r_loader_path() -> Path:
+    """Return the R loader shipped inside every release (scripts/load.R links to it)."""
+    return PACKAGE_DIR / R_LOADER_NAME

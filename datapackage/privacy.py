@@ -69,11 +69,17 @@ def looks_like_person(value: str) -> bool:
     return 2 <= len(words) <= 3 and words[0].lower() in GIVEN_NAMES and all(w[:1].isupper() for w in words) and not ORG_WORDS.search(value)
 
 
+def organisation_fields(schema: TableSchema) -> dict[str, bool]:
+    """Which fields the schema marks `"entity": "organisation"` (none when it has no descriptor)."""
+    fields = (schema.descriptor or {}).get("fields", [])
+    return {d.get("name"): d.get("entity") == "organisation" for d in fields if isinstance(d, dict)}
+
+
 def person_in_organisation_fields(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
     """Fields marked `"entity": "organisation"` must not hold what looks like a person's name."""
     out = []
     for f in schema.fields:
-        if schema.descriptor and next((d for d in schema.descriptor["fields"] if d["name"] == f.name), {}).get("entity") != "organisation":
+        if organisation_fields(schema).get(f.name) is not True:
             continue
         values = strings[f.name]
         candidates = pc.indices_nonzero(pc.match_substring_regex(values, r"^\p{Lu}\S* \p{Lu}")).to_pylist()

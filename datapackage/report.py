@@ -1,12 +1,16 @@
-"""The curator's coverage report: gaps, single-source figures, conflicts and country sums."""
+"""The curator's coverage report: gaps, single-source figures, conflicts, country sums and scope hints."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import re
+from collections import Counter
 from dataclasses import dataclass
 
+from .claim_rules import country_sum_gaps
 from .headline import headline_rows
 from .validate import Validation
+
+NARROWER = re.compile(r"\b(?:arrested or charged|charged or arrested|detained or charged|charged or detained|own share|alone|only)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -22,23 +26,29 @@ def _fmt(v) -> str:
     return "" if v is None else str(v)
 
 
-def country_sums(claims: list[dict]) -> list[tuple]:
-    """Per (operation, metric, item, unit, source): WORLD figure versus the sum of its countries."""
-    world: dict[tuple, float] = {}
-    parts: dict[tuple, list[float]] = defaultdict(list)
-    for c in claims:
-        if c["status"] != "current" or c["value"] is None:
-            continue
-        key = (c["operation_id"], c["metric"], c["item"] or "", c["unit"], c["source_id"])
-        if c["scope_code"] == "WORLD":
-            world[key] = max(world.get(key, 0.0), c["value"])
-        elif c["scope_code"] != "UNSPECIFIED":
-            parts[key].append(c["value"])
+def country_sums(validation: Validation) -> list[tuple]:
+    """Per (operation, metric, item, unit, source): the sum of its countries beside its WORLD figure, where they differ."""
+    claims = validation.typed["reported_totals"]
     rows = []
-    for key in sorted(world.keys() & parts.keys()):
-        total = sum(parts[key])
-        if total != world[key]:
-            rows.append((*key, len(parts[key]), _fmt(total), _fmt(world[key]), "above" if total > world[key] else "short"))
+    for g in country_sum_gaps(claims).to_pylist():
+        if g["country_sum"] != g["world"]:
+            key = [claims[k][g["row"]].as_py() or "" for k in ("operation_id", "metric", "item", "unit", "source_id")]
+            rows.append((*key, g["n_countries"], _fmt(g["country_sum"]), _fmt(g["world"]), "above" if g["country_sum"] > g["world"] else "short"))
+    return sorted(rows)
+
+
+def narrower_scope(claims: list[dict], countries: list[dict]) -> list[tuple]:
+    """Current WORLD claims whose note names one country ("in Germany") or a narrower count ("arrested or charged")."""
+    names = sorted({c["name"] for c in countries if not c["is_aggregate"] and len(c["name"]) > 3}, key=len, reverse=True)
+    in_country = re.compile(r"\bin (?:the )?(" + "|".join(re.escape(n) for n in names) + r"|US|UK)\b") if names else None
+    rows = []
+    for c in claims:
+        note = c["note"] or ""
+        if c["status"] != "current" or c["scope_code"] != "WORLD" or not note:
+            continue
+        hint = NARROWER.search(note) or (in_country.search(note) if in_country else None)
+        if hint:
+            rows.append((c["claim_id"], c["metric"], _fmt(c["value"]), hint.group(0)))
     return rows
 
 
@@ -48,20 +58,23 @@ def build_sections(validation: Validation) -> list[Section]:
     claims = t["reported_totals"].to_pylist()
     operations = t["operations"].to_pylist()
     heads = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"])
-    with_arrests = {c["operation_id"] for c in claims if c["metric"] == "arrests" and c["scope_code"] == "WORLD"}
+    with_arrests = {h["operation_id"] for h in heads if h["metric"] == "arrests" and h["scope_code"] == "WORLD"}
     cited_by_claims = {c["source_id"] for c in claims}
-    per_year_ops = Counter(o["announced_on"].year for o in operations)
     year_of = {o["operation_id"]: o["announced_on"].year for o in operations}
-    per_year_claims = Counter(year_of[c["operation_id"]] for c in claims)
+    per_year_ops, per_year_claims = Counter(year_of.values()), Counter(year_of[c["operation_id"]] for c in claims)
+    statuses = Counter((c["status"], c["status_reason"] or "") for c in claims)
     return [
-        Section("Operations without a worldwide arrests claim", ("operation_id", "operation_type"),
+        Section("Operations without a worldwide arrests headline", ("operation_id", "operation_type"),
                 [(o["operation_id"], o["operation_type"]) for o in operations if o["operation_id"] not in with_arrests]),
-        Section("Figures resting on a single source", ("operation_id", "metric", "item", "scope", "unit_family", "claim"),
+        Section("Headline figures resting on a single source", ("operation_id", "metric", "item", "scope", "unit_family", "claim"),
                 [(h["operation_id"], h["metric"], h["item"], h["scope_code"], h["unit_family"], h["preferred_claim_id"]) for h in heads if h["n_sources"] == 1]),
-        Section("Conflicts (same operation, metric, item, scope and unit family; different values)", ("operation_id", "metric", "item", "scope", "unit_family", "n_claims", "min", "max", "headline"),
-                [(h["operation_id"], h["metric"], h["item"], h["scope_code"], h["unit_family"], h["n_claims"], _fmt(h["min_value"]), _fmt(h["max_value"]), _fmt(h["value"])) for h in heads if h["conflict"]]),
+        Section("Conflicts (same operation, metric, item, scope and unit family; different values)", ("operation_id", "metric", "item", "scope", "unit_family", "n_claims", "min", "max", "headline", "support"),
+                [(h["operation_id"], h["metric"], h["item"], h["scope_code"], h["unit_family"], h["n_claims"], _fmt(h["min_value"]), _fmt(h["max_value"]), _fmt(h["value"]), h["support"]) for h in heads if h["conflict"]]),
         Section("Per-country sums that differ from the same source's worldwide figure", ("operation_id", "metric", "item", "unit", "source_id", "countries", "sum", "world", "gap"),
-                country_sums(claims)),
+                country_sums(validation)),
+        Section("WORLD claims whose note suggests a narrower scope or count (check scope_code, metric, status)", ("claim_id", "metric", "value", "hint"),
+                narrower_scope(claims, t["countries"].to_pylist())),
+        Section("Claims by status and reason", ("status", "status_reason", "claims"), [(s, r, n) for (s, r), n in sorted(statuses.items())]),
         Section("Sources cited by no claim (only by links or dates)", ("source_id",),
                 [(s,) for s in t["sources"]["source_id"].to_pylist() if s not in cited_by_claims]),
         Section("Coverage by year of announcement", ("year", "operations", "claims"),
@@ -76,8 +89,7 @@ def render(sections: list[Section], markdown: bool = False, limit: int = 40) -> 
         out.append(f"## {s.title} ({len(s.rows)})\n" if markdown else f"{s.title}: {len(s.rows)}")
         shown = s.rows if markdown else s.rows[:limit]
         if markdown and s.rows:
-            out.append("| " + " | ".join(s.header) + " |")
-            out.append("|" + "---|" * len(s.header))
+            out += ["| " + " | ".join(s.header) + " |", "|" + "---|" * len(s.header)]
             out += ["| " + " | ".join(str(v) for v in r) + " |" for r in shown]
         else:
             out += ["  " + "  ".join(str(v) for v in r) for r in shown]

@@ -1,147 +1,192 @@
-"""Business rules of DATA-MODEL.md that no Table Schema can express."""
+"""Business rules: what the data model requires beyond any Table Schema, as a registry.
+
+Each rule is one function of the tables with one code and a one-line description, registered with
+@rule (the way frictionless declares its checks). `dwe validate` runs every rule whose tables could
+be read, and names the rules it had to skip; CURATING.md and the codebook list RULES.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import fault_rows, first_descent, group_codes, repeated_rows, row_numbers
+from . import privacy
+from .arrays import fault_rows, first_descent
 from .problems import Problem
 from .schema import TableSchema
-from .vocabulary import BOUNDING_QUALIFIERS, MARKET_METRICS, METRIC_UNITS
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+EARLIEST_DATE = dt.date(1990, 1, 1)  # before any dark-web market or operation
+DATE_MARGIN_DAYS = 31  # announcements and sources may be dated a little ahead of the day of validation
+FORMULA = r"^\s*[=+\-@]"  # a spreadsheet runs a cell starting so, even after spaces or a tab
+CONTROL = r"[\x00-\x1F\x7F]"
+INVISIBLE = r"^[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}]+$"
 
 
-def formula_text(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
-    """Text cells must not start like a spreadsheet formula."""
+@dataclass(frozen=True)
+class Tables:
+    """What a rule sees: the tables that could be read, as strings ("" empty) and typed, with schemas."""
+
+    strings: dict[str, pa.Table]
+    typed: dict[str, pa.Table]
+    schemas: dict[str, TableSchema]
+    denylist: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A business rule: its problem code, what it requires, the tables it needs, and its check."""
+
+    code: str
+    description: str
+    tables: tuple[str, ...]
+    check: Callable[[Tables], list[Problem]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, description: str, tables: tuple[str, ...] = ()):
+    """Register a check under `code`; it runs only when every table in `tables` could be read."""
+    def register(check: Callable[[Tables], list[Problem]]):
+        RULES[code] = Rule(code, description, tables, check)
+        return check
+    return register
+
+
+def text_fields(schema: TableSchema) -> list[str]:
+    """Free-text fields: strings without an enum (an enum field holds nothing but its values)."""
+    return [f.name for f in schema.fields if f.type == "string" and not f.enum]
+
+
+def _per_text_cell(t: Tables, code: str, pattern: str, message: str) -> list[Problem]:
     out = []
-    for f in schema.fields:
-        # rules run on schema-valid data only, so a field with an enum holds nothing but its values
-        if f.type != "string" or (f.enum and not any(v.startswith(FORMULA_STARTS) for v in f.enum)):
-            continue
-        for row in fault_rows(_starts_like_formula(strings[f.name])):
-            out.append(Problem(name, row, f.name, "formula-text", "text starts with =, +, - or @ and would run as a spreadsheet formula; reword it"))
+    for name, strings in sorted(t.strings.items()):
+        for field in text_fields(t.schemas[name]):
+            out += [Problem(name, r, field, code, message) for r in fault_rows(pc.match_substring_regex(strings[field], pattern))]
     return out
 
 
-def _starts_like_formula(values) -> pa.Array:
-    """True where a cell starts with one of FORMULA_STARTS (four prefix tests beat one regex)."""
-    found = None
-    for start in FORMULA_STARTS:
-        hit = pc.starts_with(values, start)
-        found = hit if found is None else pc.or_(found, hit)
-    return found
+@rule("formula-text", "Text cells never start with =, +, - or @, even after spaces: a spreadsheet would run them as a formula.")
+def formula_text(t: Tables) -> list[Problem]:
+    return _per_text_cell(t, "formula-text", FORMULA, "text starts with =, +, - or @ (after any spaces) and would run as a spreadsheet formula; reword it")
 
 
-def date_precision(name: str, schema: TableSchema, typed: pa.Table) -> list[Problem]:
-    """A *_precision is set exactly when its date is set."""
+@rule("control-character", "Text cells hold no control characters (NUL, ESC, tab, line breaks).")
+def control_characters(t: Tables) -> list[Problem]:
+    return _per_text_cell(t, "control-character", CONTROL, "text holds a control character (NUL, ESC, tab or a line break); remove it")
+
+
+@rule("invisible-text", "A non-empty text cell holds something visible, not only spaces, no-break or zero-width spaces.")
+def invisible_text(t: Tables) -> list[Problem]:
+    return _per_text_cell(t, "invisible-text", INVISIBLE, "text holds only spaces or invisible characters; leave the cell empty or write the text")
+
+
+@rule("private-name", "No text names a person on the privacy deny-list.")
+def private_names(t: Tables) -> list[Problem]:
+    return [p for name in sorted(t.strings) for p in privacy.denylisted_names(name, t.schemas[name], t.strings[name], t.denylist)]
+
+
+@rule("person-name", "Fields for organisations do not hold what looks like a person's name.")
+def person_names(t: Tables) -> list[Problem]:
+    return [p for name in sorted(t.strings) for p in privacy.person_in_organisation_fields(name, t.schemas[name], t.strings[name])]
+
+
+@rule("date-precision", "A *_precision field is set exactly when its date is set.")
+def date_precision(t: Tables) -> list[Problem]:
     out = []
-    for f in schema.fields:
-        if f.type != "date" or f"{f.name}_precision" not in schema.field_names:
-            continue
-        has_date, has_prec = pc.is_valid(typed[f.name]), pc.is_valid(typed[f"{f.name}_precision"])
-        for row in fault_rows(pc.not_equal(has_date, has_prec)):
-            out.append(Problem(name, row, f"{f.name}_precision", "date-precision", f"{f.name}_precision must be set exactly when {f.name} is set"))
+    for name, typed in sorted(t.typed.items()):
+        schema = t.schemas[name]
+        for f in schema.fields:
+            if f.type == "date" and f"{f.name}_precision" in schema.field_names:
+                mismatch = pc.not_equal(pc.is_valid(typed[f.name]), pc.is_valid(typed[f"{f.name}_precision"]))
+                out += [Problem(name, r, f"{f.name}_precision", "date-precision", f"{f.name}_precision must be set exactly when {f.name} is set") for r in fault_rows(mismatch)]
     return out
 
 
-def date_order(name: str, typed: pa.Table, pairs: list[tuple[str, str]]) -> list[Problem]:
-    """Each (earlier, later) pair of dates is in order where both are set."""
+@rule("date-range", f"Dates lie between {EARLIEST_DATE} and {DATE_MARGIN_DAYS} days after the day of validation.")
+def date_range(t: Tables) -> list[Problem]:
+    latest = dt.date.today() + dt.timedelta(days=DATE_MARGIN_DAYS)
     out = []
-    for early, late in pairs:
-        for row in fault_rows(pc.greater(typed[early], typed[late])):
-            i = row - 2
-            out.append(Problem(name, row, late, "date-order", f"{late} {typed[late][i]} is before {early} {typed[early][i]}"))
+    for name, typed in sorted(t.typed.items()):
+        for f in t.schemas[name].fields:
+            if f.type != "date":
+                continue
+            values = typed[f.name]
+            outside = pc.or_(pc.less(values, pa.scalar(EARLIEST_DATE)), pc.greater(values, pa.scalar(latest)))
+            text = t.strings[name][f.name]  # the text as written: year 0 has no Python date to print
+            out += [Problem(name, r, f.name, "date-range", f"{text[r - 2]} is outside the plausible range ({EARLIEST_DATE} to {DATE_MARGIN_DAYS} days after today); check the year") for r in fault_rows(outside)]
     return out
 
 
-def claim_units(claims: pa.Table) -> list[Problem]:
-    """Units fit metrics; market metrics name a market; unquantified claims have no value."""
+DATE_PAIRS = {
+    "operations": [("started_on", "takedown_on"), ("takedown_on", "announced_on"), ("started_on", "announced_on")],
+    "markets": [("launched_on", "closed_on"), ("launched_on", "last_seen_active_on"), ("last_seen_active_on", "closed_on")],
+}
+
+
+@rule("date-order", "Dates are in order: started <= takedown <= announced; launched <= last seen active <= closed.")
+def date_order(t: Tables) -> list[Problem]:
     out = []
-    pairs = pc.binary_join_element_wise(claims["metric"], claims["unit"], "|")
-    allowed_pairs = pa.array([f"{m}|{u}" for m, units in METRIC_UNITS.items() for u in units])
-    for row in fault_rows(pc.invert(pc.is_in(pairs, allowed_pairs))):
-        metric, unit = claims["metric"][row - 2].as_py(), claims["unit"][row - 2].as_py()
-        allowed = ", ".join(METRIC_UNITS.get(metric, ()))
-        out.append(Problem("reported_totals", row, "unit", "unit-metric", f"unit {unit!r} does not fit metric {metric!r}; use one of {allowed}"))
-    no_market = pc.and_(pc.is_in(claims["metric"], pa.array(MARKET_METRICS)), pc.is_null(claims["market_id"]))
-    out += [Problem("reported_totals", r, "market_id", "market-required", "market_* metrics must name the market in market_id") for r in fault_rows(no_market)]
-    unquantified = pc.equal(claims["qualifier"], "unquantified")
-    mismatch = pc.not_equal(unquantified, pc.is_null(claims["value"]))
-    for row in fault_rows(mismatch):
-        out.append(Problem("reported_totals", row, "value", "value-qualifier", "value must be empty exactly when the qualifier is unquantified"))
-    withdrawn = pc.and_(pc.equal(claims["status"], "withdrawn"), pc.is_null(claims["note"]))
-    out += [Problem("reported_totals", r, "note", "withdrawn-without-reason", "a withdrawn claim needs the reason in note") for r in fault_rows(withdrawn)]
+    for name, pairs in DATE_PAIRS.items():
+        typed, text = t.typed.get(name), t.strings.get(name)
+        for early, late in pairs if typed is not None else []:
+            if early in typed.column_names and late in typed.column_names:
+                for row in fault_rows(pc.greater(typed[early], typed[late])):
+                    out.append(Problem(name, row, late, "date-order", f"{late} {text[late][row - 2]} is before {early} {text[early][row - 2]}"))
     return out
 
 
-SUM_GROUP = ["operation_id", "metric", "item", "unit", "source_id"]
-
-
-def claim_groups(claims: pa.Table) -> pa.Array:
-    """One integer per operation, metric, item, unit and source: the groups of country_sums and,
-    with scope and value, of duplicate_claims; computed once for both."""
-    return group_codes([claims[k] for k in SUM_GROUP])[0]
-
-
-def duplicate_claims(claims: pa.Table, groups: pa.Array | None = None) -> list[Problem]:
-    """No two claims share operation, metric, item, scope, value, unit and source."""
-    groups = claim_groups(claims) if groups is None else groups
-    return [
-        Problem("reported_totals", row + 2, "claim_id", "duplicate-claim", f"same operation, metric, item, scope, value, unit and source as row {first + 2}")
-        for row, first in repeated_rows([claims["value"], groups, claims["scope_code"]])  # the most telling first
-    ]
-
-
-def country_sums(claims: pa.Table, groups: pa.Array | None = None) -> list[Problem]:
-    """Per-country values of one source never add up to more than its bounding WORLD figure."""
-    group = SUM_GROUP
-    current, is_world = pc.equal(claims["status"], "current"), pc.equal(claims["scope_code"], "WORLD")
-    bounding = pc.and_(pc.and_(current, is_world), pc.is_in(claims["qualifier"], pa.array(BOUNDING_QUALIFIERS)))
-    in_country = pc.and_(current, pc.invert(is_world))
-    if not pc.any(bounding).as_py() or not pc.any(in_country).as_py():
-        return []
-    # one integer per group, so that grouping and joining copy no strings
-    codes = claim_groups(claims) if groups is None else groups
-    rows = pa.table({"group": codes, "value": claims["value"], "row": row_numbers(claims.num_rows)})
-    bound = rows.filter(bounding).group_by("group", use_threads=False).aggregate([("value", "min")])
-    sums = rows.filter(in_country).group_by("group", use_threads=False).aggregate([("value", "sum"), ("row", "count"), ("row", "min")])
-    joined = sums.join(bound, "group", join_type="inner", use_threads=False)
+@rule("unsorted", "Rows are sorted by primary key (`dwe fmt` sorts them).")
+def sort_order(t: Tables) -> list[Problem]:
     out = []
-    for r in joined.filter(pc.greater(joined["value_sum"], joined["value_min"])).to_pylist():
-        key = {k: claims[k][r["row_min"]].as_py() or "" for k in group}
-        claim = pc.min(pc.filter(claims["claim_id"], pc.and_(bounding, pc.equal(codes, r["group"])))).as_py()
-        text = f"{key['operation_id']} {key['metric']} {key['item']} from {key['source_id']}: {r['row_count']} per-country claims add up to {r['value_sum']:g} {key['unit']}, above the WORLD figure {r['value_min']:g} (claim {claim})"
-        out.append(Problem("reported_totals", r["row_min"] + 2, "value", "country-sum", text.replace("  ", " ")))
+    for name, strings in sorted(t.strings.items()):
+        key = t.schemas[name].primary_key
+        row = first_descent([strings[k] for k in key]) if key and strings.num_rows > 1 else None
+        if row is not None:
+            out.append(Problem(name, row + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(key)}) from here on; run `dwe fmt`"))
     return out
 
 
-def uncited_sources(strings: dict[str, pa.Table]) -> list[Problem]:
-    """Every source is cited by at least one row of another table."""
-    cited = [t["source_id"] for name, t in strings.items() if name != "sources" and "source_id" in t.column_names]
-    if "sources" not in strings or not cited:
-        return []
-    # distinct values first: a lookup set of a million repeated strings costs more memory than the column
-    all_cited = pa.chunked_array([pc.unique(col) for col in cited], pa.string())
-    ids = strings["sources"]["source_id"]
-    return [Problem("sources", r, "source_id", "uncited-source", f"source {ids[r - 2]} is cited by no row; cite it or remove it") for r in fault_rows(pc.invert(pc.is_in(ids, all_cited)))]
+def _parents_cycles(table: str, ids: list, parents: list, field: str) -> list[Problem]:
+    parent_of = {i: p for i, p in zip(ids, parents) if p}
+    row_of = {i: n + 2 for n, i in enumerate(ids)}
+    out, reported = [], set()
+    for start in parent_of:
+        seen, node = [], start
+        while node in parent_of and node not in seen:
+            seen.append(node)
+            node = parent_of[node]
+        if node in seen and node not in reported:
+            loop = seen[seen.index(node):]
+            reported.update(loop)
+            out.append(Problem(table, row_of[min(loop)], field, "parent-cycle", f"{' -> '.join(sorted(loop))} -> {min(loop)} ... is a cycle; a parent cannot descend from its child"))
+    return out
 
 
-def operations_without_claims(strings: dict[str, pa.Table]) -> list[Problem]:
-    """Every operation has at least one claim."""
-    if "operations" not in strings or "reported_totals" not in strings:
-        return []
-    ids = strings["operations"]["operation_id"]
-    claimed = pc.unique(strings["reported_totals"]["operation_id"])
-    return [Problem("operations", r, "operation_id", "operation-without-claim", f"operation {ids[r - 2]} has no claim in reported_totals") for r in fault_rows(pc.invert(pc.is_in(ids, claimed)))]
+@rule("parent-cycle", "parent_operation_id and parent_agency_id never form a cycle.", ("operations", "agencies"))
+def parent_cycles(t: Tables) -> list[Problem]:
+    ops, agencies = t.strings["operations"], t.strings["agencies"]
+    return (_parents_cycles("operations", ops["operation_id"].to_pylist(), ops["parent_operation_id"].to_pylist(), "parent_operation_id")
+            + _parents_cycles("agencies", agencies["agency_id"].to_pylist(), agencies["parent_agency_id"].to_pylist(), "parent_agency_id"))
 
 
-def sort_order(name: str, schema: TableSchema, strings: pa.Table) -> list[Problem]:
-    """Rows are sorted by primary key (compared field by field, as `dwe fmt` sorts them)."""
-    if strings.num_rows < 2 or not schema.primary_key:
-        return []
-    row = first_descent([strings[k] for k in schema.primary_key])
-    if row is None:
-        return []
-    return [Problem(name, row + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(schema.primary_key)}) from here on; run `dwe fmt`")]
+@rule("last-seen", "A market with closure_type none_reported has last_seen_active_on and no closed_on.", ("markets",))
+def last_seen(t: Tables) -> list[Problem]:
+    m = t.typed["markets"]
+    none_reported = pc.equal(m["closure_type"], "none_reported")
+    out = [Problem("markets", r, "last_seen_active_on", "last-seen", "closure_type none_reported needs last_seen_active_on: the last date the cited source saw the market running")
+           for r in fault_rows(pc.and_(none_reported, pc.is_null(m["last_seen_active_on"])))]
+    out += [Problem("markets", r, "closure_type", "last-seen", "a market with closed_on has closed: closure_type cannot be none_reported (use unknown when no reason is reported)")
+            for r in fault_rows(pc.and_(none_reported, pc.is_valid(m["closed_on"])))]
+    return out
+
+
+def registered() -> dict[str, Rule]:
+    """Every rule, those on claims, sources and operations (claim_rules) included, by code."""
+    from . import claim_rules  # noqa: F401  (registers its rules on import)
+
+    return dict(sorted(RULES.items()))

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .formatting import canonical_csv
+from .csvfiles import canonical_csv
 from .paths import REPO_ROOT, SCHEMAS_DIRNAME, SEEDS_DIRNAME, descriptor_path, schema_path
 from .schema import read_schema
 

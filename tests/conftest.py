@@ -56,7 +56,7 @@ def write_release(tmp: Path) -> tuple[Path, Path]:
 
     from darkweb_enforcement.archive import write_archive
     from darkweb_enforcement.build import build_release
-    from darkweb_enforcement.formatting import canonical_csv
+    from darkweb_enforcement.csvfiles import canonical_csv
     from darkweb_enforcement.synthetic import write_package
 
     root = write_package(tmp / "repo", 100)

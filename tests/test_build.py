@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from darkweb_enforcement.build import build_release
+from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.errors import ReleaseExists
 from darkweb_enforcement.synthetic import write_package
 
@@ -26,15 +27,43 @@ def release(tmp_path_factory) -> Path:
 
 def test_release_layout(release: Path):
     assert release.name == "darkweb-enforcement-0.1.0"
-    tables = TABLES + ["changes", "headline_totals"]
+    tables = TABLES + ["changes", "coverage", "headline_totals"]
     assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in tables] + [f"{t}.parquet" for t in tables])
-    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "README.md", "SHA256SUMS", "data", "datapackage.json", "figures"]
+    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "README.md", "SHA256SUMS", "darkweb-enforcement.sqlite",
+                                                         "data", "datapackage.json", "load.R"]
+    assert (release / "load.R").read_bytes() == (REPO_ROOT / "scripts" / "load.R").read_bytes()
+
+
+def test_a_release_is_readable_by_others(release: Path):
+    modes = {oct(p.stat().st_mode & 0o777) for p in [release, *release.rglob("*")]}
+    assert modes == {"0o755", "0o644"}
+
+
+def test_the_archive_holds_no_figures_and_its_bytes_need_no_plotting_library(tmp_path: Path):
+    """A build in a process where matplotlib cannot be imported gives the same bytes as one where it can."""
+    import subprocess
+    import sys
+
+    root = write_package(tmp_path / "pkg", 120)
+    code = ("import sys, pathlib\n"
+            "if sys.argv[3] == 'block':\n"
+            "    class Block:\n"
+            "        def find_spec(self, name, path=None, target=None):\n"
+            "            if name.split('.')[0] == 'matplotlib': raise ImportError('matplotlib is blocked')\n"
+            "    sys.meta_path.insert(0, Block())\n"
+            "from darkweb_enforcement.build import build_release\n"
+            "print(build_release(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])))\n")
+    built = [subprocess.run([sys.executable, "-c", code, str(root), str(tmp_path / out), mode], capture_output=True, text=True, check=True).stdout.strip()
+             for out, mode in (("with", "allow"), ("without", "block"))]
+    with_mpl, without = (Path(b) for b in built)
+    assert (with_mpl / "SHA256SUMS").read_bytes() == (without / "SHA256SUMS").read_bytes()
+    assert not list(with_mpl.rglob("*.png")) and not list(with_mpl.rglob("*.svg"))
 
 
 def test_checksums_pass_sha256sum(release: Path):
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == 31
+    assert done.stdout.count(": OK") == 3 * 2 + 9 * 2 + 7
 
 
 def test_parquet_types_follow_the_schema(release: Path):
@@ -74,7 +103,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path):
     root = write_package(tmp_path / "pkg", 200)
     first = build_release(root, tmp_path / "a")
     second = build_release(root, tmp_path / "b")
-    for name in ["SHA256SUMS", "datapackage.json"] + [f"data/{t}.csv" for t in TABLES]:
+    for name in ["SHA256SUMS", "datapackage.json", "darkweb-enforcement.sqlite"] + [f"data/{t}.csv" for t in TABLES]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     for t in TABLES:
         assert pq.read_table(first / "data" / f"{t}.parquet").equals(pq.read_table(second / "data" / f"{t}.parquet"))
@@ -104,6 +133,9 @@ def test_release_descriptor_records_bytes_and_hashes(release: Path):
         path = release / resource["path"]
         assert resource["bytes"] == path.stat().st_size
         assert resource["hash"] == f"sha256:{sha256_file(path)}"
+        if resource["name"] == "database":
+            assert (resource["path"], resource["format"]) == ("darkweb-enforcement.sqlite", "sqlite")
+            continue
         assert resource["profile"] == "tabular-data-resource"
         assert resource["parquet"]["hash"] == f"sha256:{sha256_file(release / resource['parquet']['path'])}"
 

@@ -35,3 +35,11 @@ def test_build_writes_nothing(case: Path, tmp_path: Path):
     result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out)])
     assert result.exit_code == 1, result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_every_business_rule_has_a_catalogue_case():
+    from darkweb_enforcement.rules import registered
+
+    covered = {line.rsplit("[", 1)[1].rstrip("]\n") for case in CASES for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines() if "[" in line}
+    missing = sorted(set(registered()) - covered)
+    assert missing == [], f"add a case under tests/data/invalid/ for each of {missing}"

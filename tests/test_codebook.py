@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from darkweb_enforcement.codebook import render_codebook
+from darkweb_enforcement.documents import render_codebook
 from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.validate import validate_package
 

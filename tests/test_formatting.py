@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from darkweb_enforcement.formatting import format_seeds
+from darkweb_enforcement.csvfiles import format_seeds
 from darkweb_enforcement.validate import validate_package
 
 

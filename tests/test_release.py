@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from darkweb_enforcement.cli import main
-from darkweb_enforcement.errors import DatapackageError
-from darkweb_enforcement.release import cut_release, rebuild_release
+from darkweb_enforcement.errors import ChecksumMismatch, DatapackageError
+from darkweb_enforcement.reader import verify_path
+from darkweb_enforcement.release import JOURNAL_NAME, cut_release, finish_interrupted, rebuild_release
 from darkweb_enforcement.synthetic import write_package
-from darkweb_enforcement.verify import verify_path
 
 
 def git(root: Path, *args: str) -> None:
@@ -28,9 +29,9 @@ def commit_all(root: Path, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory):
-    """A repository with two releases: 0.1.0, then 0.2.0 after one corrected value and one new claim."""
-    root = write_package(tmp_path_factory.mktemp("repo"), 100)
+def edited(tmp_path_factory):
+    """A repository with release 0.1.0, then one corrected value and one new claim committed (not released)."""
+    root = write_package(tmp_path_factory.mktemp("repo") / "repo", 100)
     (root / ".gitignore").write_text("dist/\n")
     git(root, "init", "-q", "-b", "main")
     commit_all(root, "seeds")
@@ -44,29 +45,41 @@ def history(tmp_path_factory):
     return root, first
 
 
-def test_first_release_is_the_descriptor_version_with_every_row_added(history):
-    root, first = history
+@pytest.fixture(scope="module")
+def released_twice(edited, tmp_path_factory):
+    """A copy of `edited` with 0.2.0 released: tests that release work on their own copy, in any order."""
+    source, first = edited
+    root = tmp_path_factory.mktemp("twice") / "repo"
+    shutil.copytree(source, root, symlinks=True)
+    second = cut_release(root, root / "dist", bump="minor", date="2026-02-01")
+    commit_all(root, "Release 0.2.0")
+    return root, first, second
+
+
+def test_first_release_is_the_descriptor_version_with_every_row_added(edited):
+    root, first = edited
     assert first.version == "0.1.0"
-    changes = pd.read_csv(first.folder / "data" / "changes.csv", dtype=str, keep_default_na=False)
+    folder = root / "dist" / "darkweb-enforcement-0.1.0"
+    changes = pd.read_csv(folder / "data" / "changes.csv", dtype=str, keep_default_na=False)
     assert set(changes["change"]) == {"added"} and len(changes) == 100 + 5 + 6 + 1 + 2 + 2 + 2 + 1 + 3
     index = json.loads((root / "releases.json").read_text())
     assert [(r["version"], r["status"]) for r in index["releases"]] == [("0.1.0", "current")]
     assert index["releases"][0]["archive_sha256"] == first.sha256
     assert index["releases"][0]["row_counts"]["reported_totals"] == 100
+    assert (root / "releases" / "darkweb-enforcement-0.1.0.zip").read_bytes() == first.archive.read_bytes()
+    assert not (root / JOURNAL_NAME).exists()
 
 
-def test_patch_bump_is_refused_when_rows_were_added(history):
-    root, _ = history
+def test_patch_bump_is_refused_when_rows_were_added(edited):
+    root, _ = edited
     with pytest.raises(DatapackageError, match=r"a patch bump \(0\.1\.0 → 0\.1\.1\) is too small: 1 added record\(s\) in reported_totals \(needs minor\)"):
         cut_release(root, root / "dist", bump="patch", date="2026-02-01")
     assert not (root / "dist" / "darkweb-enforcement-0.1.1").exists()
 
 
-def test_second_release_records_exactly_the_edit(history):
-    root, _ = history
-    second = cut_release(root, root / "dist", bump="minor", date="2026-02-01")
-    commit_all(root, "Release 0.2.0")
-    changes = pd.read_csv(second.folder / "data" / "changes.csv", dtype=str, keep_default_na=False)
+def test_second_release_records_exactly_the_edit(released_twice):
+    root, _, second = released_twice
+    changes = pd.read_csv(root / "dist" / "darkweb-enforcement-0.2.0" / "data" / "changes.csv", dtype=str, keep_default_na=False)
     assert changes.values.tolist() == [
         ["reported_totals", "c00000005", "changed", "value", "5", "6"],
         ["reported_totals", "c00000100", "added", "", "", ""],
@@ -79,16 +92,28 @@ def test_second_release_records_exactly_the_edit(history):
     assert [(r["version"], r["status"]) for r in index["releases"]] == [("0.2.0", "current"), ("0.1.0", "superseded")]
     assert 'version: "0.2.0"' in (root / "CITATION.cff").read_text()
     assert json.loads((root / "datapackage.json").read_text())["version"] == "0.2.0"
+    assert second.level == "minor"
 
 
-def test_existing_version_is_refused(history):
-    root, first = history
-    with pytest.raises(DatapackageError, match="not above the current release"):
-        cut_release(root, root / "dist", version="0.1.0")
+@pytest.mark.parametrize("version,message", [("0.1.0", "not above the current release"), ("0.2", "is not a version X.Y.Z"),
+                                             ("1.0.0\n", "is not a version X.Y.Z"), ("١.٠.٠", "is not a version X.Y.Z"), ("../1.0.0", "is not a version X.Y.Z")])
+def test_a_bad_or_existing_version_is_refused(edited, version, message):
+    root, _ = edited
+    with pytest.raises(DatapackageError, match=message):
+        cut_release(root, root / "dist", version=version, date="2026-02-01")
 
 
-def test_release_with_uncommitted_seeds_is_refused(history, tmp_path):
-    root, _ = history
+@pytest.mark.parametrize("date", ["2026-02-30", "02/05/2026", "2026-02-01\nauthors: x", "1900-01-01", "9999-01-01"])
+def test_a_bad_release_date_is_refused_before_anything_is_written(edited, date):
+    root, _ = edited
+    before = (root / "CITATION.cff").read_text()
+    with pytest.raises(DatapackageError, match="--date"):
+        cut_release(root, root / "dist", bump="minor", date=date)
+    assert (root / "CITATION.cff").read_text() == before
+
+
+def test_release_with_uncommitted_seeds_is_refused(edited, tmp_path):
+    root, _ = edited
     path = root / "seeds" / "agencies.csv"
     original = path.read_text()
     path.write_text(original.replace("Europol", "Europol (edited)"))
@@ -99,44 +124,95 @@ def test_release_with_uncommitted_seeds_is_refused(history, tmp_path):
         path.write_text(original)
 
 
-def test_rebuild_from_git_gives_the_same_archive(history, tmp_path):
-    root, first = history
-    rebuilt = rebuild_release(root, "0.1.0", tmp_path)
+def test_an_interrupted_recording_is_finished_by_the_next_run(released_twice, tmp_path):
+    root, _, _ = released_twice
+    copy = tmp_path / "repo"
+    shutil.copytree(root, copy, symlinks=True)
+    files = {name: (copy / name).read_text() for name in ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "releases.json")}
+    # as if killed after the journal and two of the five renames
+    planned = {**files, "CITATION.cff": files["CITATION.cff"].replace("0.2.0", "0.3.0"), "releases.json": files["releases.json"].replace('"0.2.0"', '"0.2.0"')}
+    (copy / JOURNAL_NAME).write_text(json.dumps({"version": "0.3.0", "files": planned}))
+    (copy / "datapackage.json").write_text("half-written")
+    assert finish_interrupted(copy) == "0.3.0"
+    assert (copy / "datapackage.json").read_text() == files["datapackage.json"]
+    assert 'version: "0.3.0"' in (copy / "CITATION.cff").read_text()
+    assert not (copy / JOURNAL_NAME).exists()
+
+
+def test_rebuild_from_git_gives_the_same_archive_and_touches_nothing_published(released_twice, tmp_path):
+    root, first, _ = released_twice
+    published = {p: p.read_bytes() for p in [*(root / "dist").rglob("*"), *(root / "releases").rglob("*")] if p.is_file()}
+    rebuilt = rebuild_release(root, "0.1.0", tmp_path / "rebuilt")
     assert rebuilt.sha256 == first.sha256
+    assert {p: p.read_bytes() for p in published} == published
 
 
-def test_rebuild_refuses_unknown_version(history, tmp_path):
-    root, _ = history
+def test_a_rebuild_that_does_not_match_deletes_nothing(released_twice, tmp_path):
+    root, _, _ = released_twice
+    copy = tmp_path / "repo"
+    shutil.copytree(root, copy, symlinks=True)
+    index = json.loads((copy / "releases.json").read_text())
+    index["releases"][1]["archive_sha256"] = "0" * 64
+    (copy / "releases.json").write_text(json.dumps(index))
+    before = sorted(p.name for p in (copy / "dist").iterdir())
+    with pytest.raises(ChecksumMismatch, match="nothing published was touched"):
+        rebuild_release(copy, "0.1.0")
+    assert sorted(p.name for p in (copy / "dist").iterdir()) == before
+    assert (copy / "releases" / "darkweb-enforcement-0.1.0.zip").is_file()
+
+
+@pytest.mark.parametrize("commit", ["HEAD", "--output=/tmp/x", "0" * 39, "g" * 40])
+def test_rebuild_refuses_a_commit_that_is_not_40_hex_digits(released_twice, tmp_path, commit):
+    root, _, _ = released_twice
+    copy = tmp_path / "repo"
+    shutil.copytree(root, copy, symlinks=True)
+    index = json.loads((copy / "releases.json").read_text())
+    index["releases"][1]["commit"] = commit
+    (copy / "releases.json").write_text(json.dumps(index))
+    with pytest.raises(DatapackageError, match="not 40 hex digits"):
+        rebuild_release(copy, "0.1.0")
+
+
+def test_rebuild_refuses_unknown_version(edited, tmp_path):
+    root, _ = edited
     with pytest.raises(DatapackageError, match=r"release 9.9.9 is not in releases.json \(known: "):
-        rebuild_release(root, "9.9.9", tmp_path)
+        rebuild_release(root, "9.9.9", tmp_path / "x")
 
 
-def test_verify_passes_on_folder_and_archive(history):
-    _, first = history
-    assert verify_path(first.folder) == []
-    assert verify_path(first.archive) == []
+def test_verify_passes_on_folder_and_archive(edited):
+    root, first = edited
+    assert verify_path(root / "dist" / "darkweb-enforcement-0.1.0").differences == []
+    assert verify_path(first.archive).differences == []
 
 
-def test_verify_names_a_changed_byte(history, tmp_path):
-    _, first = history
+def test_verify_compares_an_archive_with_releases_json(edited, tmp_path):
+    root, first = edited
+    index = json.loads((root / "releases.json").read_text())
+    assert verify_path(first.archive, index).notes == ["darkweb-enforcement-0.1.0.zip: sha256 matches release 0.1.0 in releases.json"]
+    index["releases"][0]["archive_sha256"] = "f" * 64
+    assert verify_path(first.archive, index).differences[0].endswith(f"is not the {'f' * 64} recorded for release 0.1.0 in releases.json")
+
+
+def test_verify_names_a_changed_byte(edited, tmp_path):
+    root, _ = edited
     copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(first.folder), str(copy)], check=True)
+    shutil.copytree(root / "dist" / "darkweb-enforcement-0.1.0", copy)
     target = copy / "data" / "operations.csv"
     data = bytearray(target.read_bytes())
     data[-2] ^= 1
     target.write_bytes(bytes(data))
-    found = verify_path(copy)
+    found = verify_path(copy).differences
     assert found[0].startswith("data/operations.csv: sha256 expected ")
     assert any(line.startswith("data/operations.csv: hash expected sha256:") for line in found)
 
 
-def test_verify_names_missing_and_extra_files(history, tmp_path):
-    _, first = history
+def test_verify_names_missing_and_extra_files(edited, tmp_path):
+    root, _ = edited
     copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(first.folder), str(copy)], check=True)
+    shutil.copytree(root / "dist" / "darkweb-enforcement-0.1.0", copy)
     (copy / "CITATION.cff").unlink()
     (copy / "data" / "extra.csv").write_text("x\n")
-    assert verify_path(copy) == ["CITATION.cff: missing", "data/extra.csv: not listed in SHA256SUMS"]
+    assert verify_path(copy).differences == ["CITATION.cff: missing", "data/extra.csv: not listed in SHA256SUMS"]
 
 
 def test_verify_refuses_an_escaping_archive(tmp_path):
@@ -149,8 +225,8 @@ def test_verify_refuses_an_escaping_archive(tmp_path):
     assert not (tmp_path / "outside.txt").exists()
 
 
-def test_cli_verify_exit_codes(history, tmp_path):
-    _, first = history
+def test_cli_verify_exit_codes(edited, tmp_path):
+    _, first = edited
     ok = CliRunner().invoke(main, ["verify", str(first.archive)])
     assert ok.exit_code == 0, ok.output
     broken = tmp_path / "broken.zip"
@@ -160,8 +236,8 @@ def test_cli_verify_exit_codes(history, tmp_path):
     assert "not a zip archive" in bad.stderr
 
 
-def test_diff_between_two_releases(history):
-    root, _ = history
+def test_diff_between_two_releases(released_twice):
+    root, _, _ = released_twice
     old, new = root / "dist" / "darkweb-enforcement-0.1.0.zip", root / "dist" / "darkweb-enforcement-0.2.0"
     result = CliRunner().invoke(main, ["diff", str(old), str(new)])
     assert result.exit_code == 0, result.output
