@@ -90,8 +90,10 @@ def test_home_spector_and_claims_pages_load_without_console_errors(browser, serv
     assert browser.execute_script("return document.querySelector('img[src$=\"arrests_per_operation.svg\"]').naturalWidth") > 0
 
 
-def test_spector_page_shows_the_worldwide_arrests_headline_288(browser, served_site):
+def test_spector_page_shows_the_worldwide_arrests_headline_288(browser, served_site, real_release):
     base, _ = served_site
+    (head,) = [h for h in csv_rows(real_release / "data/headline_totals.csv")
+               if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD")]
     browser.get(f"{base}/{SPECTOR}")
     assert browser.find_element("css selector", "h1").text == "Operation SpecTor"
     rows = browser.execute_script(
@@ -99,7 +101,9 @@ def test_spector_page_shows_the_worldwide_arrests_headline_288(browser, served_s
         "return Array.from(document.querySelectorAll('#headline-table tbody tr'),"
         " r => Object.fromEntries(Array.from(r.cells, (c, i) => [heads[i], c.innerText.trim()])))")
     world = [row for row in rows if (row["metric"], row["scope"]) == ("arrests", "WORLD")]
-    assert [(r["value"], r["claims / sources"], r["spread"], r["conflict"]) for r in world] == [("288 persons", "26 / 26", "228–300", "conflict")]
+    spread = f"{float(head['min_value']):g}–{float(head['max_value']):g}"
+    assert [(r["value"], r["claims / sources"], r["spread"], r["conflict"]) for r in world] == [("288 persons", f"{head['n_claims']} / {head['n_sources']}", spread, "conflict")]
+    assert head["value"] == "288"
 
 
 def test_spector_page_links_to_every_source_its_claims_cite(browser, served_site, real_release):

@@ -136,10 +136,11 @@ def test_spector_page_shows_the_worldwide_arrests_headline_with_spread_and_confl
     page = read_page(out / "operations/spector-2023.html")
     rows = page.rows("headline-table")
     world = [r for r in rows if (r["metric"], r["scope"]) == ("arrests", "WORLD")]
-    assert [(r["value"], r["qualifier"], r["spread"], r["conflict"]) for r in world] == [("288 persons", "exact", "228–300", "conflict")]
-    assert world[0]["claims / sources"] == "26 / 26"
-    preferred = next(h["preferred_claim_id"] for h in csv_rows(real_release / "data/headline_totals.csv")
-                     if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD"))
+    head = next(h for h in csv_rows(real_release / "data/headline_totals.csv") if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD"))
+    spread = f"{float(head['min_value']):g}–{float(head['max_value']):g}"
+    assert [(r["value"], r["qualifier"], r["spread"], r["conflict"]) for r in world] == [("288 persons", "exact", spread, "conflict")]
+    assert world[0]["claims / sources"] == f"{head['n_claims']} / {head['n_sources']}"
+    preferred = head["preferred_claim_id"]
     assert ("a", f"#claim-{preferred}") in page.links
 
 
