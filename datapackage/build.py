@@ -140,7 +140,7 @@ def write_changes(validation: Validation, folder: Path, info: ReleaseInfo, progr
 def write_headline_and_coverage(validation: Validation, folder: Path) -> list[dict]:
     """Write headline_totals and coverage; return their resources."""
     t = validation.typed
-    headline = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"])
+    headline = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"], t["agencies"])
     coverage = coverage_table(t["reported_totals"], t["operations"])
     return [write_derived(folder, "coverage", render_csv(coverage, [f["name"] for f in COVERAGE_SCHEMA["fields"]]), COVERAGE_SCHEMA, COVERAGE_DESCRIPTION),
             write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION)]

@@ -34,7 +34,7 @@ def _f(name: str, type_: str, description: str, **constraints) -> dict:
 
 HEADLINE_DESCRIPTION = (
     f"One preferred claim per operation, metric, item, market, scope and unit family, chosen by headline rule {RULE_VERSION} "
-    "(official figures first; then the value with the most independent origins; then the lead or coordinating agency's figure; "
+    "(the value with the most independent origins; official before other; most outlets; the lead or coordinating agency's figure; "
     "exact before qualified; primary before relayed; latest; lowest), with the spread of all current claims and a conflict flag. "
     "Errata and partial counts never take part. Derived: re-rank from reported_totals if you prefer another rule."
 )
@@ -58,7 +58,7 @@ HEADLINE_SCHEMA = {
         _f("value_kg", "number", "For masses: the preferred value in kilograms (1 lb = 0.45359237 kg, 1 oz = 0.028349523125 kg, 1 t = 1000 kg)."),
         _f("source_id", "string", "Source of the preferred claim.", required=True),
         _f("tier", "integer", "1 primary source, 2 attributed to an agency that took part, 3 other.", required=True, minimum=1),
-        _f("support", "integer", "Independent origins (agencies, wire stories, publishers) that report the preferred value within its class.", required=True, minimum=1),
+        _f("support", "integer", "Independent origins (agencies, wire stories, publishers) that report the preferred value.", required=True, minimum=1),
         _f("rule_version", "string", "Version of the headline rule that chose the claim.", required=True),
         _f("n_claims", "integer", "Current claims in the group.", required=True, minimum=1),
         _f("n_sources", "integer", "Distinct sources of those claims.", required=True, minimum=1),

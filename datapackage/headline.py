@@ -12,23 +12,26 @@ from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
 RULE_VERSION = "2"
 # kept as data, not as the module docstring: `python -OO` strips docstrings
 RULE_TEXT = """
-Rule 2, within each group (operation, metric, item, market, scope, unit family) of current claims (errata, partial counts and withdrawn claims never
-take part, and do not count in the spread):
-1. class: official figures first: a primary source, or a figure attributed to an agency that took
-   part in the operation; then the rest;
-2. support: the value reported by the most independent origins within that class. An origin is
-   the agency a figure is attributed to, else the agency that published the source, else the wire
-   service the page republishes, else the publisher: relays of one statement, and copies of one
-   wire story, count once;
-3. a figure attributed to (or published by) the lead or coordinating agency of the operation;
-4. exact before approximately, at_least, more_than, up_to, less_than;
-5. primary source before a relay of it;
-6. the latest date (as_of, else the source's published_on; undated last);
-7. the lowest value (in kg for masses); then the claim_id, so the choice is deterministic.
-Why: a single stray report (a misprint in one news copy, a swapped wire figure) has one origin, so
-it cannot outvote a value that two agencies or outlets report; an agency's own release no longer
-wins merely by being primary when the coordinating agencies say otherwise. Within a class, a value
-with two or more independent origins is never displaced by one added claim with a new value.
+Rule 2, within each group (operation, metric, item, market, scope, unit family) of current claims
+(errata, partial counts and withdrawn claims never take part, and do not count in the spread):
+1. support: the value reported by the most independent origins. An origin is the agency a figure
+   is attributed to, else the agency that published the source, else the wire service the page
+   republishes, else the publisher: all relays of one statement, and all copies of one wire
+   story, count once;
+2. class: official figures first (a primary source, or a figure attributed to an agency that took
+   part in the operation, or to a parent body of one: the DOJ for its JCODE), then the rest;
+3. relays: the value printed by the most publishers (copies of one wire story count once);
+4. a figure attributed to (or published by) the lead or coordinating agency of the operation;
+5. exact before approximately, at_least, more_than, up_to, less_than;
+6. the more precise figure (more significant digits: 26.7 million before 26 million, a rounding of it);
+7. primary source before a relay of it;
+8. the latest date (as_of, else the source's published_on; undated last);
+9. the lowest value (in kg for masses); then the claim_id, so the choice is deterministic.
+Why: a single stray report (a misprint in one news copy, a swapped wire figure, one agency's own
+share) has one origin, so it can never displace a value that two or more independent origins
+report, whatever its tier: adding one claim with a new value never changes a headline backed by
+two or more origins. Among equally supported values an official figure wins; among relays of one
+agency, the figure most outlets print wins over a lone variant.
 Each currency and each coin is its own unit family: no exchange rate is part of the claims.
 Rule 1 (releases before 1.0.0) ranked tier, then date, qualifier and lowest value; those releases
 rebuild with the code they were cut with.
@@ -57,12 +60,31 @@ def _lookup(sources: pa.Table, column: str, source_ids: pa.Array) -> pa.Array:
     return pc.take(_plain(sources[column]), pc.index_in(source_ids, _plain(sources["source_id"])))
 
 
-def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
+def with_parents(operation_agencies: pa.Table, agencies: pa.Table | None) -> pa.Table:
+    """Operation agencies plus every parent body of each (JCODE's operation is the FBI's and the DOJ's too).
+
+    A figure the DOJ announces for an operation its JCODE led is the lead's own figure, not a third party's.
+    """
+    if agencies is None:
+        return operation_agencies
+    parent_of = dict(zip(_plain(agencies["agency_id"]).to_pylist(), _plain(agencies["parent_agency_id"]).to_pylist()))
+    rows = set()
+    for op, agency, role in zip(*(_plain(operation_agencies[c]).to_pylist() for c in ("operation_id", "agency_id", "role"))):
+        seen = set()
+        while agency is not None and agency not in seen:
+            rows.add((op, agency, role))
+            seen.add(agency)
+            agency = parent_of.get(agency)
+    ops, ids, roles = zip(*sorted(rows)) if rows else ((), (), ())
+    return pa.table({"operation_id": pa.array(ops, pa.string()), "agency_id": pa.array(ids, pa.string()), "role": pa.array(roles, pa.string())})
+
+
+def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> pa.Table:
     """Current claims with their group, class, origin, lead flag, tier, date, qualifier rank and comparable value."""
     c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
     source_ids = _plain(c["source_id"])
     primary = _plain(sources["source_id"]).filter(pc.equal(_plain(sources["primacy"]), "primary"))
-    op_agencies = operation_agencies
+    op_agencies = with_parents(operation_agencies, agencies)
     took_part = _pairs(op_agencies["operation_id"], op_agencies["agency_id"])
     leading = took_part.filter(pc.is_in(_plain(op_agencies["role"]), pa.array(LEADING_ROLES)))
     attributed = _plain(c["attributed_to_agency_id"])
@@ -70,9 +92,9 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
     speaker = pc.coalesce(attributed, publisher_agency)
     is_primary = pc.is_in(source_ids, primary)
     tier = pc.if_else(is_primary, 1, pc.if_else(pc.fill_null(pc.is_in(_pairs(c["operation_id"], attributed), took_part), False), 2, 3))
-    origin = pc.coalesce(pc.binary_join_element_wise("agency", speaker, ":"),
-                         pc.binary_join_element_wise("wire", _lookup(sources, "syndicated_from", source_ids), ":"),
-                         pc.binary_join_element_wise("publisher", _lookup(sources, "publisher", source_ids), ":"))
+    wire = pc.binary_join_element_wise("wire", _lookup(sources, "syndicated_from", source_ids), ":")
+    outlet = pc.coalesce(wire, pc.binary_join_element_wise("publisher", _lookup(sources, "publisher", source_ids), ":"))
+    origin = pc.coalesce(pc.binary_join_element_wise("agency", speaker, ":"), outlet)
     unit_index = pc.index_in(_plain(c["unit"]), UNITS)
     value = pc.cast(c["value"], pa.float64())
     comparable = pc.multiply(value, pc.take(KG_FACTORS, unit_index))
@@ -81,7 +103,7 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
         "market_id": pc.fill_null(_plain(c["market_id"]), ""),
         "scope_code": _plain(c["scope_code"]), "unit_family": pc.take(FAMILIES, unit_index), "claim_id": _plain(c["claim_id"]),
         "value": value, "unit": _plain(c["unit"]), "qualifier": _plain(c["qualifier"]), "source_id": source_ids,
-        "tier": pc.cast(tier, pa.int64()), "class": pc.cast(pc.greater(tier, 2), pa.int64()), "origin": origin,
+        "tier": pc.cast(tier, pa.int64()), "class": pc.cast(pc.greater(tier, 2), pa.int64()), "origin": origin, "outlet": outlet,
         "not_lead": pc.cast(pc.invert(pc.fill_null(pc.is_in(_pairs(c["operation_id"], speaker), leading), False)), pa.int64()),
         "date": pc.coalesce(pc.cast(c["as_of"], pa.date32()), pc.cast(_lookup(sources, "published_on", source_ids), pa.date32())),
         "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
@@ -90,28 +112,43 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
     })
 
 
-def _support(ranked: pa.Table, group: pa.Array) -> pa.Array:
-    """For each claim: how many distinct origins report its value within its group and class."""
-    keys = pa.table({"group": group, "class": ranked["class"], "value_key": ranked["value_key"], "origin": ranked["origin"]})
-    counted = keys.group_by(["group", "class", "value_key"], use_threads=False).aggregate([("origin", "count_distinct")])
+def significant_digits(values: pa.Array) -> pa.Array:
+    """Significant digits of each value as printed (26700000 -> 3, 26000000 -> 2, 0.5 -> 1; missing -> 0)."""
+    x = np.abs(pc.fill_null(values, 0.0).to_numpy(zero_copy_only=False).astype(np.float64))
+    scaled = x.copy()
+    for _ in range(6):  # up to six decimals: make each value a whole number
+        fractional = np.abs(scaled - np.round(scaled)) > 1e-9 * np.maximum(scaled, 1.0)
+        scaled = np.where(fractional, scaled * 10, scaled)
+    n = np.round(scaled).astype(np.int64)
+    for _ in range(18):  # trailing zeros are not significant
+        n = np.where((n % 10 == 0) & (n > 0), n // 10, n)
+    digits = np.where(n > 0, np.floor(np.log10(np.maximum(n, 1))) + 1, 1).astype(np.int64)
+    return pa.array(np.where(pc.is_valid(values).to_numpy(zero_copy_only=False), digits, 0))
+
+
+def _support(ranked: pa.Table, group: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """For each claim: how many distinct origins, and how many distinct outlets, report its value in its group."""
+    keys = pa.table({"group": group, "value_key": ranked["value_key"], "origin": ranked["origin"], "outlet": ranked["outlet"]})
+    counted = keys.group_by(["group", "value_key"], use_threads=False).aggregate([("origin", "count_distinct"), ("outlet", "count_distinct")])
     joined = keys.append_column("row", pa.array(np.arange(keys.num_rows, dtype=np.int64))).join(
-        counted, ["group", "class", "value_key"], join_type="left outer", use_threads=False).sort_by("row")
-    return joined["origin_count_distinct"].combine_chunks()
+        counted, ["group", "value_key"], join_type="left outer", use_threads=False).sort_by("row")
+    return joined["origin_count_distinct"].combine_chunks(), joined["outlet_count_distinct"].combine_chunks()
 
 
-def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> pa.Table:
+def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> pa.Table:
     """One row per group, in group order: the preferred claim (first by rule 2) with the group's spread."""
-    ranked = ranked_claims(claims, sources, operation_agencies)
+    ranked = ranked_claims(claims, sources, operation_agencies, agencies)
     # strings sort as integers: one order-keeping code per group, one rank per claim_id; only
     # these keys are sorted, and only the preferred rows are taken from the claims
     group = order_codes([ranked[g] for g in GROUP])
-    support = _support(ranked, group)
+    support, relays = _support(ranked, group)
     ranked = ranked.append_column("support", support)
-    keys = pa.table({"group": group, "class": ranked["class"], "support": support, "not_lead": ranked["not_lead"],
-                     "qualifier_rank": ranked["qualifier_rank"], "tier": ranked["tier"], "date": ranked["date"],
-                     "comparable": ranked["comparable"], "claim_rank": _claim_ranks(ranked["claim_id"])})
-    order = [("group", "ascending"), ("class", "ascending"), ("support", "descending"), ("not_lead", "ascending"), ("qualifier_rank", "ascending"),
-             ("tier", "ascending"), ("date", "descending"), ("comparable", "ascending"), ("claim_rank", "ascending")]
+    keys = pa.table({"group": group, "support": support, "class": ranked["class"], "relays": relays, "not_lead": ranked["not_lead"],
+                     "qualifier_rank": ranked["qualifier_rank"], "precision": significant_digits(ranked["value"]), "tier": ranked["tier"],
+                     "date": ranked["date"], "comparable": ranked["comparable"], "claim_rank": _claim_ranks(ranked["claim_id"])})
+    order = [("group", "ascending"), ("support", "descending"), ("class", "ascending"), ("relays", "descending"), ("not_lead", "ascending"),
+             ("qualifier_rank", "ascending"), ("precision", "descending"), ("tier", "ascending"), ("date", "descending"), ("comparable", "ascending"),
+             ("claim_rank", "ascending")]
     sorted_rows = pc.sort_indices(keys, sort_keys=[(name, direction, "at_end") for name, direction in order]).to_numpy()
     codes = group.to_numpy()[sorted_rows]
     first = np.ones(len(codes), dtype=bool)
@@ -159,10 +196,10 @@ def _claim_ranks(claim_ids) -> pa.Array:
     return order_codes([ids])
 
 
-def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table) -> list[dict]:
-    """Return one headline dict per group, sorted by group."""
+def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> list[dict]:
+    """Return one headline dict per group, sorted by group (agencies: their parents take part too)."""
     rows = []
-    for r in headline_table(claims, sources, operation_agencies).to_pylist():
+    for r in headline_table(claims, sources, operation_agencies, agencies).to_pylist():
         mass = r["unit"] in KG_PER_UNIT
         rows.append({
             **{g: r[g] for g in GROUP}, "preferred_claim_id": r["claim_id"], "value": r["value"], "unit": r["unit"],

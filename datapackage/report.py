@@ -57,7 +57,7 @@ def build_sections(validation: Validation) -> list[Section]:
     t = validation.typed
     claims = t["reported_totals"].to_pylist()
     operations = t["operations"].to_pylist()
-    heads = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"])
+    heads = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"], t["agencies"])
     with_arrests = {h["operation_id"] for h in heads if h["metric"] == "arrests" and h["scope_code"] == "WORLD"}
     cited_by_claims = {c["source_id"] for c in claims}
     year_of = {o["operation_id"]: o["announced_on"].year for o in operations}

@@ -71,7 +71,7 @@ NON_COUNTRY_SCOPES = ("WORLD", "INTL", "UNSPECIFIED")
 STATUS_REASONS = {
     "erratum": ("misprint", "swapped", "misread"),
     "partial": ("agency_share", "mixed_count", "partial_scope"),
-    "withdrawn": ("curation_error", "retracted"),
+    "withdrawn": ("curation_error", "retracted", "conversion"),
 }
 
 # A WORLD figure with one of these qualifiers is an upper bound the per-country sum must respect.
@@ -172,6 +172,7 @@ DEFINITIONS: dict[str, dict[str, str]] = {
         "partial_scope": "partial: covers only part of the scope (some countries of a worldwide total).",
         "curation_error": "withdrawn: the curator misread or mistyped the source.",
         "retracted": "withdrawn: the source withdrew or corrected the figure.",
+        "conversion": "withdrawn: the value is the page's own conversion (in brackets, at a rate of its choosing) of a figure reported in another currency or unit; the reported figure is its own claim.",
     },
     "precision": {
         "day": "The day is known.",

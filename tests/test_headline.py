@@ -27,6 +27,7 @@ SOURCES = pa.table({name: pa.array([r[i] for r in SOURCE_ROWS], pa.date32() if n
                     for i, name in enumerate(["source_id", "primacy", "published_on", "publisher", "publisher_agency_id", "syndicated_from"])})
 TOOK_PART = pa.table({"operation_id": ["op", "op", "op", "op"], "agency_id": ["us-doj", "europol", "us-uspis", "nl-politie"],
                       "role": ["lead", "coordinating", "participating", "participating"]})
+AGENCIES = pa.table({"agency_id": ["us-doj", "us-fbi", "us-jcode", "europol"], "parent_agency_id": [None, "us-doj", "us-fbi", None]})
 NAMES = ["claim_id", "operation_id", "metric", "item", "market_id", "scope_code", "value", "unit", "qualifier", "as_of", "source_id", "attributed_to_agency_id", "status"]
 
 
@@ -49,9 +50,22 @@ def test_two_agencies_outvote_one_primary_release():
     assert (row["preferred_claim_id"], row["value"], row["support"], row["conflict"]) == ("c2", 150.0, 2, True)
 
 
-def test_an_official_figure_outranks_any_number_of_unattributed_reports():
+def test_two_independent_reports_outvote_one_official_figure_but_an_official_one_breaks_a_tie():
     (row,) = rows_for(arrests("c1", 117.0, "doj"), arrests("c2", 120.0, "news", qualifier="more_than"), arrests("c3", 120.0, "news2", qualifier="more_than"))
-    assert (row["preferred_claim_id"], row["value"], row["tier"], row["support"]) == ("c1", 117.0, 1, 1)
+    assert (row["value"], row["support"]) == (120.0, 2)
+    (row,) = rows_for(arrests("c1", 117.0, "doj"), arrests("c2", 120.0, "news"))
+    assert (row["preferred_claim_id"], row["tier"], row["support"]) == ("c1", 1, 1)
+
+
+def test_among_relays_of_one_agency_the_value_most_outlets_print_wins():
+    """Adam Bomb: two outlets relay the DEA's 8 arrests, one prints 15."""
+    (row,) = rows_for(arrests("c1", 15.0, "news", "us-doj", as_of=dt.date(2012, 4, 17)), arrests("c2", 8.0, "news2", "us-doj"), arrests("c3", 8.0, "wire1", "us-doj"))
+    assert (row["value"], row["support"]) == (8.0, 1)
+
+
+def test_a_rounded_relay_loses_to_the_precise_figure():
+    (row,) = rows_for(arrests("c1", 26000000.0, "news", "europol", as_of=dt.date(2021, 10, 27)), arrests("c2", 26700000.0, "news2", "europol"))
+    assert row["value"] == 26700000.0
 
 
 def test_copies_of_one_wire_story_count_once():
@@ -86,11 +100,22 @@ def test_eur_and_usd_are_separate_families_and_pounds_compare_in_kg():
     assert round(rows[2]["value_kg"], 3) == 850.032
 
 
+def outlet(source: str) -> str:
+    s = {r[0]: r for r in SOURCE_ROWS}[source]
+    return f"wire:{s[5]}" if s[5] else f"publisher:{s[3]}"
+
+
 def origin(source: str, attributed: str | None) -> str:
     s = {r[0]: r for r in SOURCE_ROWS}[source]
-    if attributed or s[4]:
-        return f"agency:{attributed or s[4]}"
-    return f"wire:{s[5]}" if s[5] else f"publisher:{s[3]}"
+    return f"agency:{attributed or s[4]}" if attributed or s[4] else outlet(source)
+
+
+def digits(value: float | None) -> int:
+    """Significant digits, written plainly: the decimal text without its point, leading and trailing zeros."""
+    if value is None:
+        return 0
+    text = f"{abs(value):.6f}".replace(".", "").strip("0")
+    return max(len(text), 1)
 
 
 def reference_headline(rows: list[tuple]) -> list[tuple]:
@@ -108,14 +133,16 @@ def reference_headline(rows: list[tuple]) -> list[tuple]:
         speaker = attributed or src[source][4]
         groups.setdefault((op, metric, item or "", market or "", scope, family), []).append({
             "claim_id": claim_id, "source": source, "comparable": comparable, "tier": tier, "class": tier > 2, "origin": origin(source, attributed),
+            "outlet": outlet(source), "digits": digits(value),
             "key": -1.0 if comparable is None else round(comparable, 6) + 0.0, "lead": (op, speaker) in leading,
             "date": as_of or src[source][2], "rank": QUALIFIER_RANK[qualifier]})
     out = []
     for key in sorted(groups):
         members = groups[key]
         for m in members:
-            m["support"] = len({o["origin"] for o in members if o["class"] == m["class"] and o["key"] == m["key"]})
-        best = min(members, key=lambda m: (m["class"], -m["support"], not m["lead"], m["rank"], m["tier"], m["date"] is None,
+            m["support"] = len({o["origin"] for o in members if o["key"] == m["key"]})
+            m["relays"] = len({o["outlet"] for o in members if o["key"] == m["key"]})
+        best = min(members, key=lambda m: (-m["support"], m["class"], -m["relays"], not m["lead"], m["rank"], -m["digits"], m["tier"], m["date"] is None,
                                            -(m["date"].toordinal()) if m["date"] else 0, m["comparable"] is None, m["comparable"] or 0.0, m["claim_id"]))
         values = [m["comparable"] for m in members if m["comparable"] is not None]
         out.append((*key, best["claim_id"], best["support"], len(members), len({m["source"] for m in members}), min(values, default=None),
@@ -150,7 +177,7 @@ def test_vectorised_rule_matches_a_plain_python_reading_of_it(seed: int):
 @given(seed=st.integers(0, 10**6), value=st.integers(0, 10**6), source=st.sampled_from([r[0] for r in SOURCE_ROWS]),
        attributed=st.sampled_from([None, "us-doj", "europol", "us-fbi", "nl-politie"]), qualifier=st.sampled_from(["exact", "approximately", "more_than"]))
 def test_one_added_outlier_never_displaces_a_value_backed_by_two_origins(seed, value, source, attributed, qualifier):
-    """Within a class, a value reported by two or more independent origins keeps the headline when one claim with a new value is added."""
+    """A value reported by two or more independent origins keeps the headline when one claim with a new value is added, whatever its tier."""
     rows = random_claims(random.Random(seed), 60)
     key = ("operation_id", "metric", "item", "market_id", "scope_code", "unit_family")
     before = {tuple(h[k] for k in key): h for h in rows_for(*rows)}
@@ -162,9 +189,6 @@ def test_one_added_outlier_never_displaces_a_value_backed_by_two_origins(seed, v
     if float(value) in values:
         return  # not an outlier: it reports a value already there
     outlier = ("z9999", op, metric, item or None, market or None, scope, float(value), "persons", qualifier, None, source, attributed, "current")
-    tier = 1 if source in ("doj", "europol", "uspis") else 2 if attributed in ("us-doj", "europol", "nl-politie") else 3
-    if tier <= 2 < before[backed[0]]["tier"]:
-        return  # an official figure outranks unofficial reports by design (class comes first)
     after = {tuple(h[k] for k in key): h for h in rows_for(*rows, outlier)}
     assert after[backed[0]]["preferred_claim_id"] == before[backed[0]]["preferred_claim_id"]
 
@@ -180,3 +204,13 @@ def test_order_codes_sort_like_the_rows_even_past_64_bits():
     rows = list(zip(*columns))
     assert sorted(range(len(rows)), key=lambda i: (codes[i], i)) == sorted(range(len(rows)), key=lambda i: (rows[i], i))
     assert len(set(codes)) == len(set(rows))
+
+
+def test_a_parent_body_of_a_participant_takes_part():
+    """The DOJ announces for the operation its JCODE led: its figure is official, and the lead's."""
+    took_part = pa.table({"operation_id": ["op"], "agency_id": ["us-jcode"], "role": ["lead"]})
+    rows = claims(arrests("c1", 5.0, "news", "us-doj"), arrests("c2", 6.0, "news2"))
+    (row,) = headline_rows(rows, SOURCES, took_part, AGENCIES)
+    assert (row["preferred_claim_id"], row["tier"]) == ("c1", 2)
+    (row,) = headline_rows(rows, SOURCES, took_part)
+    assert row["tier"] == 3  # without the agencies table, only listed bodies take part
