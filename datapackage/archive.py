@@ -39,7 +39,14 @@ def unsafe_entry_reason(info: zipfile.ZipInfo) -> str | None:
     """Say why an archive entry may not be extracted, or None when it is safe."""
     name = info.filename
     path = PurePosixPath(name)
-    if not name or name.startswith(("/", "\\")) or ":" in path.parts[0] or ".." in path.parts or "\\" in name or "\x00" in name:
+    if (
+        not name
+        or name.startswith(("/", "\\"))
+        or ":" in path.parts[0]
+        or ".." in path.parts
+        or "\\" in name
+        or "\x00" in name
+    ):
         return f"entry {name!r} escapes the release folder"
     if stat.S_ISLNK(info.external_attr >> 16):
         return f"entry {name!r} is a symbolic link"
@@ -48,7 +55,9 @@ def unsafe_entry_reason(info: zipfile.ZipInfo) -> str | None:
     if info.compress_type not in METHODS:
         return f"entry {name!r} uses compression method {info.compress_type}, not stored or deflate"
     if info.file_size > MAX_ENTRY_BYTES:
-        return f"entry {name!r} declares {info.file_size:,} bytes, above the {MAX_ENTRY_BYTES:,} a release file may have"
+        return (
+            f"entry {name!r} declares {info.file_size:,} bytes, above the {MAX_ENTRY_BYTES:,} a release file may have"
+        )
     if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return f"entry {name!r} expands {info.file_size // max(info.compress_size, 1):,} times (a zip bomb?)"
     return None
@@ -67,7 +76,9 @@ def check_entries(archive: Path, infos: list[zipfile.ZipInfo]) -> str:
         if reason:
             raise UnsafeRelease(f"{archive.name}: {reason}; nothing was extracted")
     if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-        raise UnsafeRelease(f"{archive.name}: declares more than {MAX_TOTAL_BYTES:,} bytes in all; nothing was extracted")
+        raise UnsafeRelease(
+            f"{archive.name}: declares more than {MAX_TOTAL_BYTES:,} bytes in all; nothing was extracted"
+        )
     tops = {PurePosixPath(n).parts[0] for n in names}
     if len(tops) != 1:
         raise DatapackageError(f"{archive.name}: expected one top-level folder, found {sorted(tops)}")
@@ -93,7 +104,9 @@ def extract_archive(archive: Path, dest: Path) -> Path:
                 shutil.rmtree(dest / top, ignore_errors=True)
                 raise
     except zipfile.BadZipFile as error:
-        raise DatapackageError(f"{archive.name}: not a zip archive or corrupt ({error}); was it truncated or an HTML error page?") from None
+        raise DatapackageError(
+            f"{archive.name}: not a zip archive or corrupt ({error}); was it truncated or an HTML error page?"
+        ) from None
     except (zlib.error, EOFError) as error:
         raise DatapackageError(f"{archive.name}: corrupt compressed data ({error}); download it again") from None
     except NotImplementedError as error:

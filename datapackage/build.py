@@ -19,14 +19,32 @@ import pyarrow as pa
 
 from .changes import Snapshot, diff_snapshots, snapshot_of_commit, snapshot_of_validation
 from .checksums import parse_checksums, release_files, sha256_bytes, sha256_file, sha256_files, write_checksums
-from .derived import (CHANGES_SCHEMA, COVERAGE_DESCRIPTION, COVERAGE_SCHEMA, HEADLINE_DESCRIPTION, HEADLINE_SCHEMA, coverage_table, render_csv,
-                      render_headline_csv, write_derived)
+from .derived import (
+    CHANGES_SCHEMA,
+    COVERAGE_DESCRIPTION,
+    COVERAGE_SCHEMA,
+    HEADLINE_DESCRIPTION,
+    HEADLINE_SCHEMA,
+    coverage_table,
+    render_csv,
+    render_headline_csv,
+    write_derived,
+)
 from .documents import citation_cff, release_readme, release_section, render_codebook
 from .errors import ChecksumMismatch, ReleaseExists
 from .headline import headline_rows
 from .index import find_release, previous_release, read_index
 from .parquet import write_parquet
-from .paths import CHECKSUMS_NAME, DESCRIPTOR_NAME, R_LOADER_NAME, RELEASE_DATA_DIRNAME, SQLITE_NAME, index_path, r_loader_path, release_dirname
+from .paths import (
+    CHECKSUMS_NAME,
+    DESCRIPTOR_NAME,
+    R_LOADER_NAME,
+    RELEASE_DATA_DIRNAME,
+    SQLITE_NAME,
+    index_path,
+    r_loader_path,
+    release_dirname,
+)
 from .validate import Validation, require_valid
 from .versions import parse_version
 
@@ -49,7 +67,9 @@ def default_info(root: Path, version: str) -> ReleaseInfo:
     entry = find_release(index, version)
     previous = previous_release(index, version)
     snapshot = snapshot_of_commit(root, previous["commit"]) if previous else None
-    return ReleaseInfo(version, entry["date"] if entry else "unreleased", snapshot, previous["version"] if previous else None)
+    return ReleaseInfo(
+        version, entry["date"] if entry else "unreleased", snapshot, previous["version"] if previous else None
+    )
 
 
 def package_version(descriptor: dict) -> str:
@@ -85,7 +105,9 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
     descriptor = {k: v for k, v in validation.descriptor.items() if k != "resources"}
     # the database is not a table: a data-package, each table still a tabular-data-resource for frictionless-r
     descriptor.update(version=info.version, resources=resources, profile="data-package")
-    (folder / DESCRIPTOR_NAME).write_text(json.dumps(descriptor, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    (folder / DESCRIPTOR_NAME).write_text(
+        json.dumps(descriptor, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
     write_checksums(folder, digests)
     return changes
 
@@ -117,10 +139,25 @@ def curated_resources(validation: Validation, folder: Path, digests: dict[str, s
     for resource in sorted(validation.resources, key=lambda r: r.name):
         csv_rel, parquet_rel = (f"{RELEASE_DATA_DIRNAME}/{resource.name}.{ext}" for ext in ("csv", "parquet"))
         entry = {k: v for k, v in by_name[resource.name].items() if k not in ("path", "schema", "bytes", "hash")}
-        entry.update({"path": csv_rel, "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                      "bytes": (folder / csv_rel).stat().st_size, "hash": f"sha256:{digests[csv_rel]}", "schema": copy.deepcopy(resource.schema.descriptor)})
-        entry["parquet"] = {"path": parquet_rel, "mediatype": "application/vnd.apache.parquet", "compression": "zstd",
-                            "bytes": (folder / parquet_rel).stat().st_size, "hash": f"sha256:{digests[parquet_rel]}"}
+        entry.update(
+            {
+                "path": csv_rel,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": (folder / csv_rel).stat().st_size,
+                "hash": f"sha256:{digests[csv_rel]}",
+                "schema": copy.deepcopy(resource.schema.descriptor),
+            }
+        )
+        entry["parquet"] = {
+            "path": parquet_rel,
+            "mediatype": "application/vnd.apache.parquet",
+            "compression": "zstd",
+            "bytes": (folder / parquet_rel).stat().st_size,
+            "hash": f"sha256:{digests[parquet_rel]}",
+        }
         out.append(entry)
     return out
 
@@ -131,7 +168,9 @@ def write_changes(validation: Validation, folder: Path, info: ReleaseInfo, progr
 
     changes = diff_snapshots(info.previous, snapshot_of_validation(validation))
     since = info.previous_version or "nothing (first release)"
-    resource = write_derived(folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {since}.", changes)
+    resource = write_derived(
+        folder, "changes", render_changes_csv(changes), CHANGES_SCHEMA, f"Per-record changes since {since}.", changes
+    )
     if progress:
         progress(f"wrote changes ({len(changes):,})")
     return changes, resource
@@ -142,8 +181,16 @@ def write_headline_and_coverage(validation: Validation, folder: Path) -> list[di
     t = validation.typed
     headline = headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"], t["agencies"])
     coverage = coverage_table(t["reported_totals"], t["operations"])
-    return [write_derived(folder, "coverage", render_csv(coverage, [f["name"] for f in COVERAGE_SCHEMA["fields"]]), COVERAGE_SCHEMA, COVERAGE_DESCRIPTION),
-            write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION)]
+    return [
+        write_derived(
+            folder,
+            "coverage",
+            render_csv(coverage, [f["name"] for f in COVERAGE_SCHEMA["fields"]]),
+            COVERAGE_SCHEMA,
+            COVERAGE_DESCRIPTION,
+        ),
+        write_derived(folder, "headline_totals", render_headline_csv(headline), HEADLINE_SCHEMA, HEADLINE_DESCRIPTION),
+    ]
 
 
 def write_database(folder: Path, resources: list[dict], progress=None) -> dict:
@@ -154,9 +201,16 @@ def write_database(folder: Path, resources: list[dict], progress=None) -> dict:
     write_sqlite(folder, resources, target)
     if progress:
         progress("wrote the SQLite database")
-    return {"name": "database", "path": SQLITE_NAME, "profile": "data-resource", "format": "sqlite", "mediatype": "application/vnd.sqlite3",
-            "description": "Every table above in one SQLite database, with keys, indexes, full-text search and views.",
-            "bytes": target.stat().st_size, "hash": f"sha256:{sha256_file(target)}"}
+    return {
+        "name": "database",
+        "path": SQLITE_NAME,
+        "profile": "data-resource",
+        "format": "sqlite",
+        "mediatype": "application/vnd.sqlite3",
+        "description": "Every table above in one SQLite database, with keys, indexes, full-text search and views.",
+        "bytes": target.stat().st_size,
+        "hash": f"sha256:{sha256_file(target)}",
+    }
 
 
 def write_documents(folder: Path, info: ReleaseInfo, validation: Validation) -> None:
@@ -188,7 +242,9 @@ def publish(tmp: Path, target: Path, force: bool) -> None:
     old = None
     if target.exists():
         if not force:
-            raise ReleaseExists(f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it")
+            raise ReleaseExists(
+                f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it"
+            )
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         target.rename(old)
     try:
@@ -197,7 +253,9 @@ def publish(tmp: Path, target: Path, force: bool) -> None:
         if old is not None and not target.exists():
             old.rename(target)
             old = None
-        raise ReleaseExists(f"{target} was created by another build at the same time; this build was discarded") from None
+        raise ReleaseExists(
+            f"{target} was created by another build at the same time; this build was discarded"
+        ) from None
     if old is not None:
         shutil.rmtree(old)
 
@@ -205,7 +263,7 @@ def publish(tmp: Path, target: Path, force: bool) -> None:
 def remove_stale_temporaries(out: Path, name: str) -> None:
     """Delete what builds that were killed left behind (their process is gone); put back a swapped-out build."""
     for leftover in sorted(out.glob(f".{name}.*-*")):
-        kind, _, rest = leftover.name.rpartition("-")[0].rpartition(".")[2], None, leftover.name.rsplit("-", 1)[-1]
+        _kind, _, rest = leftover.name.rpartition("-")[0].rpartition(".")[2], None, leftover.name.rsplit("-", 1)[-1]
         pid = leftover.name.split(".tmp-", 1)[1].split("-", 1)[0] if ".tmp-" in leftover.name else rest
         if not pid.isdigit() or _alive(int(pid)):
             continue
@@ -225,15 +283,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def build_release(root: Path, out: Path, force: bool = False, progress=None, info: ReleaseInfo | None = None,
-                  validation: Validation | None = None) -> Path:
+def build_release(
+    root: Path,
+    out: Path,
+    force: bool = False,
+    progress=None,
+    info: ReleaseInfo | None = None,
+    validation: Validation | None = None,
+) -> Path:
     """Validate the package at `root` (unless given its validation) and write `<out>/darkweb-enforcement-<version>/`."""
     validation = validation or require_valid(root, progress)
     version = info.version if info else package_version(validation.descriptor)
     info = info or default_info(root, version)
     target = out / release_dirname(version)
     if target.exists() and not force:
-        raise ReleaseExists(f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it")
+        raise ReleaseExists(
+            f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it"
+        )
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out, target.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))

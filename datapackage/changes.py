@@ -64,7 +64,13 @@ def snapshot_of_commit(root: Path, commit: str) -> Snapshot:
     for resource in descriptor.get("resources", []):
         schema = resource["schema"]
         schemas[resource["name"]] = schema if isinstance(schema, dict) else json.loads(read_at(root, commit, schema))
-    return _snapshot({r["name"]: (read_at(root, commit, r["path"]).encode("utf-8"), f"{r['path']} at {commit[:12]}") for r in descriptor.get("resources", [])}, schemas)
+    return _snapshot(
+        {
+            r["name"]: (read_at(root, commit, r["path"]).encode("utf-8"), f"{r['path']} at {commit[:12]}")
+            for r in descriptor.get("resources", [])
+        },
+        schemas,
+    )
 
 
 def snapshot_of_release(folder: Path) -> Snapshot:
@@ -73,7 +79,9 @@ def snapshot_of_release(folder: Path) -> Snapshot:
 
     resources = curated_resources(folder)
     schemas = {name: r["schema"] for name, r in resources.items()}
-    return _snapshot({name: (resource_file(folder, r["path"]).read_bytes(), r["path"]) for name, r in resources.items()}, schemas)
+    return _snapshot(
+        {name: (resource_file(folder, r["path"]).read_bytes(), r["path"]) for name, r in resources.items()}, schemas
+    )
 
 
 def _snapshot(files: dict[str, tuple[bytes, str]], schemas: dict[str, dict]) -> Snapshot:
@@ -92,7 +100,9 @@ def _key(table: pa.Table, key: list[str]) -> pa.Array:
 def _records(name: str, keys: pa.Array, change: str) -> pa.Table:
     n = len(keys)
     empty = _repeat("", n)
-    return pa.Table.from_arrays([_repeat(name, n), keys.cast(pa.string()), _repeat(change, n), empty, empty, empty], schema=CHANGE_SCHEMA)
+    return pa.Table.from_arrays(
+        [_repeat(name, n), keys.cast(pa.string()), _repeat(change, n), empty, empty, empty], schema=CHANGE_SCHEMA
+    )
 
 
 def _repeat(text: str, n: int) -> pa.Array:
@@ -113,8 +123,19 @@ def _changed_cells(name: str, old: pa.Table, new: pa.Table, key: list[str], fiel
         if differs.num_rows:
             before = differs[f"{f}__old"] if f"{f}__old" in differs.column_names else differs[f]
             n = differs.num_rows
-            parts.append(pa.Table.from_arrays([_repeat(name, n), differs["__key"].combine_chunks(), _repeat("changed", n),
-                                               _repeat(f, n), before.combine_chunks(), differs[f].combine_chunks()], schema=CHANGE_SCHEMA))
+            parts.append(
+                pa.Table.from_arrays(
+                    [
+                        _repeat(name, n),
+                        differs["__key"].combine_chunks(),
+                        _repeat("changed", n),
+                        _repeat(f, n),
+                        before.combine_chunks(),
+                        differs[f].combine_chunks(),
+                    ],
+                    schema=CHANGE_SCHEMA,
+                )
+            )
     return parts
 
 
@@ -128,7 +149,7 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot) -> pa.Table:
 
 def _table_changes(name: str, old: Snapshot | None, new: Snapshot) -> pa.Table:
     """One table's changes, sorted; the table name comes first in the sort, so tables concatenate in order."""
-    key = new.keys.get(name) or (old.keys.get(name) if old else [])
+    key = new.keys.get(name) or (old.keys.get(name) if old else None) or []
     after = _key(new.tables[name], key) if name in new.tables else pa.array([], pa.string())
     before = _key(old.tables[name], key) if old and name in old.tables else pa.array([], pa.string())
     added = after if len(before) == 0 else after.filter(pc.invert(pc.is_in(after, before)))
@@ -166,7 +187,9 @@ def render_changes_csv(changes: pa.Table) -> bytes:
         return _render_with_csv_module(changes)
     body = sink.getvalue().to_pybytes()
     # unquoted, the size is known exactly: every cell's bytes, a comma or newline after each
-    expected = sum(pc.sum(pc.binary_length(table[f])).as_py() or 0 for f in CHANGE_FIELDS) + table.num_rows * len(CHANGE_FIELDS)
+    expected = sum(pc.sum(pc.binary_length(table[f])).as_py() or 0 for f in CHANGE_FIELDS) + table.num_rows * len(
+        CHANGE_FIELDS
+    )
     if len(body) != expected:
         raise DatapackageError(f"the CSV writer produced {len(body):,} bytes for changes, not {expected:,} (a bug)")
     return header + body

@@ -24,7 +24,9 @@ def sha256_file(path: Path) -> str:
 
 def release_files(folder: Path) -> list[str]:
     """Return the sorted relative POSIX paths of every file in a release, except SHA256SUMS."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS_NAME)
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS_NAME
+    )
 
 
 def sha256_files(folder: Path, rels: list[str], known: dict[str, str] | None = None) -> dict[str, str]:

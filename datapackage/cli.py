@@ -32,14 +32,30 @@ class Group(click.Group):
 
 
 def root_option(command):
-    return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Package root (holds datapackage.json and seeds/) [default: the nearest one at or above the current folder].")(command)
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Package root (holds datapackage.json and seeds/) [default: the nearest one at or above the current folder].",
+    )(command)
 
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: <root>/dist].")
-RELEASE = click.option("--release", "release_path", type=click.Path(exists=True, path_type=Path), default=None,
-                       help="A built release folder or archive [default: <root>/dist/darkweb-enforcement-<version>, else the bundled current release].")
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+OUT = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: <root>/dist].",
+)
+RELEASE = click.option(
+    "--release",
+    "release_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="A built release folder or archive [default: <root>/dist/darkweb-enforcement-<version>, else the bundled current release].",
+)
 
 
 def resolve_root(root: Path | None) -> Path:
@@ -48,7 +64,9 @@ def resolve_root(root: Path | None) -> Path:
 
     found = root.resolve() if root is not None else find_root(Path.cwd())
     if found is None:
-        raise click.UsageError(f"no datapackage.json with a seeds/ folder in {Path.cwd()} or above; run inside the repository or pass --root")
+        raise click.UsageError(
+            f"no datapackage.json with a seeds/ folder in {Path.cwd()} or above; run inside the repository or pass --root"
+        )
     return found
 
 
@@ -81,11 +99,16 @@ def validate(root: Path | None, fmt: str) -> None:
 
     root = resolve_root(root)
     result = validate_package(root, progress=progress())
-    click.echo(format_json(result.problems), nl=False) if fmt == "json" else click.echo(format_text(result.problems), nl=False, err=True)
+    click.echo(format_json(result.problems), nl=False) if fmt == "json" else click.echo(
+        format_text(result.problems), nl=False, err=True
+    )
     for line in result.skipped:
         click.echo(f"note: {line}", err=True)
     if result.held_back:
-        click.echo(f"note: {result.held_back} business-rule finding(s) on rows with format problems held back; fix those rows and run again", err=True)
+        click.echo(
+            f"note: {result.held_back} business-rule finding(s) on rows with format problems held back; fix those rows and run again",
+            err=True,
+        )
     if result.problems:
         click.echo(f"{len(result.problems)} problem(s) in {root}", err=True)
         sys.exit(1)
@@ -137,13 +160,21 @@ def release(root: Path | None, bump: str | None, version: str | None, date: str 
     root = resolve_root(root)
     done = cut_release(root, (out or dist_dir(root)).resolve(), bump=bump, version=version, date=date)
     click.echo(f"released {done.version}: {done.archive} sha256 {done.sha256}")
-    click.echo(f"now commit it: git add releases/ datapackage.json releases.json CHANGELOG.md CITATION.cff CODEBOOK.md && git commit -m 'Release {done.version}'", err=True)
+    click.echo(
+        f"now commit it: git add releases/ datapackage.json releases.json CHANGELOG.md CITATION.cff CODEBOOK.md && git commit -m 'Release {done.version}'",
+        err=True,
+    )
 
 
 @main.command()
 @root_option
 @click.argument("version")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the rebuild in this new folder [default: a temporary one].")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the rebuild in this new folder [default: a temporary one].",
+)
 def rebuild(root: Path | None, version: str, out: Path | None) -> None:
     """Rebuild a recorded release with the code and seeds of its commit and compare its sha256 (touches nothing published)."""
     from .release import rebuild_release
@@ -166,8 +197,12 @@ def build_recorded_command(version: str, root: Path, tree: Path, out: Path) -> N
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--index", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="releases.json to compare an archive with [default: the package's, else the bundled one].")
+@click.option(
+    "--index",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="releases.json to compare an archive with [default: the package's, else the bundled one].",
+)
 def verify(path: Path, index: Path | None) -> None:
     """Check a release folder or archive against SHA256SUMS, its descriptor and releases.json."""
     from .commands import verify_release
@@ -203,7 +238,9 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 @main.command()
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True, help="Output format."
+)
 def report(root: Path | None, fmt: str) -> None:
     """Curator's report: gaps, single-source figures, conflicts, country sums, narrower scopes, coverage."""
     from .report import build_sections, render
@@ -234,9 +271,17 @@ def codebook(root: Path | None, check: bool) -> None:
 
 @main.command()
 @click.argument("version")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder to unpack the release into.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to unpack the release into.",
+)
 @click.option("--index", default=None, help="releases.json, a path or URL [default: $DWE_INDEX, else the bundled one].")
-@click.option("--base-url", default=None, help="Where the archives are [default: $DWE_BASE_URL, else the index's base_url].")
+@click.option(
+    "--base-url", default=None, help="Where the archives are [default: $DWE_BASE_URL, else the index's base_url]."
+)
 def get(version: str, out: Path, index: str | None, base_url: str | None) -> None:
     """Download (or take from the bundle or cache) one version, verify it, and unpack it."""
     from .commands import get_release
@@ -257,8 +302,12 @@ def versions_command(index: str | None) -> None:
 
 @main.command()
 @root_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the static mirror.")
-@click.option("--base-url", default="", help="Public URL the mirror will be served from (written into its releases.json).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the static mirror."
+)
+@click.option(
+    "--base-url", default="", help="Public URL the mirror will be served from (written into its releases.json)."
+)
 def publish(root: Path | None, out: Path, base_url: str) -> None:
     """Write a static mirror: releases.json, every archive, SHA256SUMS, release notes and the site."""
     from .release import publish_mirror
@@ -269,7 +318,12 @@ def publish(root: Path | None, out: Path, base_url: str) -> None:
 
 @main.command()
 @RELEASE
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the site (new, or an earlier site).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder of the site (new, or an earlier site).",
+)
 def site(release_path: Path | None, out: Path) -> None:
     """Generate the static web site of a built release (works from file:// and any web server)."""
     from .commands import site_of
@@ -280,7 +334,9 @@ def site(release_path: Path | None, out: Path) -> None:
 
 @main.command()
 @RELEASE
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the SVG and PNG files.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the SVG and PNG files."
+)
 def figures(release_path: Path | None, out: Path) -> None:
     """Draw the figures of a release (SVG and PNG), for the README or a paper."""
     from .commands import figures_of

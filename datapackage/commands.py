@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import DatapackageError, ReleaseExists
@@ -45,7 +45,9 @@ def get_release(version: str, out: Path, index: str | None, base_url: str | None
         folder = extract_archive(archive, Path(tmp))
         problems = verify_path(folder).differences
         if problems:
-            raise DatapackageError(f"release {version} does not match its SHA256SUMS: {problems[0]}; nothing was unpacked")
+            raise DatapackageError(
+                f"release {version} does not match its SHA256SUMS: {problems[0]}; nothing was unpacked"
+            )
         folder.rename(target)
     return target
 
@@ -105,7 +107,20 @@ def serve_release(release: Path | None, host: str, port: int) -> None:
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(datasette_metadata(read_descriptor(folder)), indent=2), encoding="utf-8")
         print(f"serving {folder.name} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-        try:
-            subprocess.run([sys.executable, "-m", "datasette", "serve", str(database), "--metadata", str(metadata), "--host", host, "--port", str(port)], check=False)
-        except KeyboardInterrupt:
-            pass
+        with suppress(KeyboardInterrupt):
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "datasette",
+                    "serve",
+                    str(database),
+                    "--metadata",
+                    str(metadata),
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                ],
+                check=False,
+            )

@@ -13,7 +13,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import column, in_parallel, fault_rows, keep_where, repeated_rows, strictly_ascending
+from .arrays import column, fault_rows, in_parallel, keep_where, repeated_rows, strictly_ascending
 from .problems import Problem
 from .schema import Field, TableSchema
 
@@ -22,7 +22,9 @@ INTEGER_RE = r"^-?[0-9]{1,18}$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-def _cell_problems(table: str, field: str, code: str, rows: list[int], message, values: pa.Array | None = None) -> list[Problem]:
+def _cell_problems(
+    table: str, field: str, code: str, rows: list[int], message, values: pa.Array | None = None
+) -> list[Problem]:
     out = []
     for row in rows:
         text = message(values[row - 2].as_py()) if values is not None else message
@@ -110,25 +112,57 @@ def check_field(table: str, f: Field, values: pa.Array, in_key: bool) -> tuple[p
     present = pc.invert(pc.or_(empty, bad))
     if f.enum:
         outside = pc.and_(present, pc.invert(pc.is_in(values, pa.array(f.enum))))
-        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(outside), lambda v: enum_message(v, f.enum), values)
+        problems += _cell_problems(
+            table, f.name, "constraint-error", fault_rows(outside), lambda v: enum_message(v, f.enum), values
+        )
     if f.pattern:
         try:
             matches = pc.match_substring_regex(values, f"^(?:{f.pattern})$")
         except pa.ArrowInvalid as error:  # Python accepted it, arrow's RE2 does not (a lookahead, a backreference)
-            return typed, problems + [Problem(table, 0, f.name, "schema-error", f"pattern {f.pattern!r} cannot be used ({error}); write it without lookarounds or backreferences")]
-        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(pc.and_(present, pc.invert(matches))), lambda v: f"{v!r} does not match the pattern {f.pattern}", values)
+            return typed, problems + [
+                Problem(
+                    table,
+                    0,
+                    f.name,
+                    "schema-error",
+                    f"pattern {f.pattern!r} cannot be used ({error}); write it without lookarounds or backreferences",
+                )
+            ]
+        problems += _cell_problems(
+            table,
+            f.name,
+            "constraint-error",
+            fault_rows(pc.and_(present, pc.invert(matches))),
+            lambda v: f"{v!r} does not match the pattern {f.pattern}",
+            values,
+        )
     if f.minimum is not None and f.type in ("number", "integer"):
         low = pc.less(typed, f.minimum)
-        problems += _cell_problems(table, f.name, "constraint-error", fault_rows(low), lambda v: f"{v} is below the minimum {f.minimum:g}", values)
+        problems += _cell_problems(
+            table,
+            f.name,
+            "constraint-error",
+            fault_rows(low),
+            lambda v: f"{v} is below the minimum {f.minimum:g}",
+            values,
+        )
     if f.unique:
-        problems += _duplicate_problems(table, f.name, "unique-error", keep_where(values, present), f"value of {f.name} is not unique")
+        problems += _duplicate_problems(
+            table, f.name, "unique-error", keep_where(values, present), f"value of {f.name} is not unique"
+        )
     return typed, problems
 
 
 def _duplicate_problems(table: str, field: str, code: str, keys: pa.Array, message: str) -> list[Problem]:
     """Flag every occurrence after the first of a non-null key, as frictionless does."""
     return [
-        Problem(table, row + 2, field, code, f"{message}: row {first + 2} has the same {keys[row].as_py().replace(chr(31), ', ')!r}")
+        Problem(
+            table,
+            row + 2,
+            field,
+            code,
+            f"{message}: row {first + 2} has the same {keys[row].as_py().replace(chr(31), ', ')!r}",
+        )
         for row, first in repeated_rows([keys], pc.is_valid(keys))
     ]
 
@@ -146,18 +180,26 @@ def check_table(table: str, schema: TableSchema, strings: pa.Table) -> tuple[pa.
     """Check every field and the primary key; return the typed table and its problems."""
     problems: list[Problem] = []
     typed_columns = []
-    for typed, found in in_parallel(lambda f: check_field(table, f, column(strings, f.name), f.name in schema.primary_key), schema.fields, strings.num_rows):
+    for typed, found in in_parallel(
+        lambda f: check_field(table, f, column(strings, f.name), f.name in schema.primary_key),
+        schema.fields,
+        strings.num_rows,
+    ):
         typed_columns.append(typed)
         problems += found
     # seeds are kept sorted by primary key, and strictly ascending keys cannot repeat: no hashing
     if schema.primary_key and not strictly_ascending([column(strings, f) for f in schema.primary_key]):
         keys = key_column(strings, schema.primary_key)
-        problems += _duplicate_problems(table, ",".join(schema.primary_key), "primary-key", keys, "primary key is not unique")
+        problems += _duplicate_problems(
+            table, ",".join(schema.primary_key), "primary-key", keys, "primary key is not unique"
+        )
     typed_table = pa.table(dict(zip(schema.field_names, typed_columns)))
     return typed_table, problems
 
 
-def check_foreign_keys(schemas: dict[str, TableSchema], strings: dict[str, pa.Table], declared: set[str] | None = None) -> list[Problem]:
+def check_foreign_keys(
+    schemas: dict[str, TableSchema], strings: dict[str, pa.Table], declared: set[str] | None = None
+) -> list[Problem]:
     """Report every row whose foreign key has no matching row, and keys naming a table or field that does not exist.
 
     Tables that could not be read, or whose schema could not be, are skipped: their own problems
@@ -172,11 +214,27 @@ def check_foreign_keys(schemas: dict[str, TableSchema], strings: dict[str, pa.Ta
             if target in declared and target not in schemas:
                 continue
             if target not in schemas:
-                problems.append(Problem(name, 0, field, "foreign-key-table", f"foreign key {field} refers to table {target!r}, which the package does not declare"))
+                problems.append(
+                    Problem(
+                        name,
+                        0,
+                        field,
+                        "foreign-key-table",
+                        f"foreign key {field} refers to table {target!r}, which the package does not declare",
+                    )
+                )
                 continue
             missing = [f for f in fk.reference_fields if f not in schemas[target].field_names]
             if missing:
-                problems.append(Problem(name, 0, field, "foreign-key-table", f"foreign key {field} refers to {target}.{','.join(missing)}, which does not exist"))
+                problems.append(
+                    Problem(
+                        name,
+                        0,
+                        field,
+                        "foreign-key-table",
+                        f"foreign key {field} refers to {target}.{','.join(missing)}, which does not exist",
+                    )
+                )
                 continue
             if name in strings and target in strings:
                 problems += _missing_references(name, strings[name], fk, target, strings[target])
@@ -191,5 +249,9 @@ def _missing_references(name: str, table: pa.Table, fk, target: str, referenced:
     out = []
     for index in pc.indices_nonzero(pc.fill_null(missing, False)).to_pylist():
         value = values[index].as_py().replace("\x1f", ", ")
-        out.append(Problem(name, index + 2, field, "foreign-key", f"{value!r} is not a {ref} (no such row in seeds/{target}.csv)"))
+        out.append(
+            Problem(
+                name, index + 2, field, "foreign-key", f"{value!r} is not a {ref} (no such row in seeds/{target}.csv)"
+            )
+        )
     return out

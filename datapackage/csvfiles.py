@@ -35,13 +35,29 @@ def read_strings(table: str, data: bytes, schema: TableSchema) -> tuple[pa.Table
     if not data:
         return None, [Problem(table, 0, "", "empty-file", "file is empty; it needs at least the header row")]
     if data.startswith(BOM):
-        problems.append(Problem(table, 1, "", "encoding-error", "file starts with a UTF-8 byte-order mark (BOM); save it without one (`dwe fmt` does)"))
-        data = data[len(BOM):]
+        problems.append(
+            Problem(
+                table,
+                1,
+                "",
+                "encoding-error",
+                "file starts with a UTF-8 byte-order mark (BOM); save it without one (`dwe fmt` does)",
+            )
+        )
+        data = data[len(BOM) :]
     bad = _first_invalid_utf8(data)
     if bad is not None:
         line = data[:bad].count(b"\n") + 1
         byte = data[bad : bad + 1].hex().upper()
-        problems.append(Problem(table, line, "", "encoding-error", f"byte 0x{byte} at offset {bad} is not UTF-8 (latin-1 or Windows-1252?); re-save the file as UTF-8"))
+        problems.append(
+            Problem(
+                table,
+                line,
+                "",
+                "encoding-error",
+                f"byte 0x{byte} at offset {bad} is not UTF-8 (latin-1 or Windows-1252?); re-save the file as UTF-8",
+            )
+        )
         return None, problems
     problems += _line_ending_problems(table, data)
     header, header_problems = _check_header(table, data, schema)
@@ -66,7 +82,9 @@ def _first_invalid_utf8(data: bytes) -> int | None:
     while start < len(data):
         try:
             # final=False stops before a character cut by the chunk's end; the next chunk starts there
-            _, used = codecs.utf_8_decode(view[start : start + DECODE_CHUNK], "strict", start + DECODE_CHUNK >= len(data))
+            _, used = codecs.utf_8_decode(
+                view[start : start + DECODE_CHUNK], "strict", start + DECODE_CHUNK >= len(data)
+            )
         except UnicodeDecodeError as error:
             return start + error.start
         start += used
@@ -78,7 +96,11 @@ def _line_ending_problems(table: str, data: bytes) -> list[Problem]:
     cr = data.find(b"\r")
     if cr >= 0:
         line = data[:cr].count(b"\n") + 1
-        problems.append(Problem(table, line, "", "line-endings", "file has CR or CRLF line endings; use LF only (`dwe fmt` converts)"))
+        problems.append(
+            Problem(
+                table, line, "", "line-endings", "file has CR or CRLF line endings; use LF only (`dwe fmt` converts)"
+            )
+        )
     if not data.endswith(b"\n"):
         problems.append(Problem(table, 0, "", "final-newline", "file does not end with a newline (`dwe fmt` adds it)"))
     return problems
@@ -86,19 +108,31 @@ def _line_ending_problems(table: str, data: bytes) -> list[Problem]:
 
 def _check_header(table: str, data: bytes, schema: TableSchema) -> tuple[list[str], list[Problem]]:
     end = data.find(b"\n")
-    first = next(csv.reader(io.StringIO(data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r"), newline="")), [])
+    first = next(
+        csv.reader(io.StringIO(data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r"), newline="")), []
+    )
     expected = schema.field_names
     if first == expected:
         return first, []
     problems = []
     for index, name in enumerate(first):
         if name not in expected:
-            problems.append(Problem(table, 1, name, "extra-label", f"column {index + 1} {name!r} is not in the schema (expected columns: {', '.join(expected)})"))
+            problems.append(
+                Problem(
+                    table,
+                    1,
+                    name,
+                    "extra-label",
+                    f"column {index + 1} {name!r} is not in the schema (expected columns: {', '.join(expected)})",
+                )
+            )
     for name in expected:
         if name not in first:
             problems.append(Problem(table, 1, name, "missing-label", f"column {name!r} is missing from the header"))
     if not problems:
-        problems.append(Problem(table, 1, "", "incorrect-label", f"columns are in the wrong order: expected {', '.join(expected)}"))
+        problems.append(
+            Problem(table, 1, "", "incorrect-label", f"columns are in the wrong order: expected {', '.join(expected)}")
+        )
     return first, problems
 
 
@@ -152,7 +186,15 @@ def _diagnose_rows(table: str, data: bytes, schema: TableSchema, arrow_error: st
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(Problem(table, record + 1, "", "format-error", f"line {start_line}: cannot parse ({error}); is a quote left open?"))
+            problems.append(
+                Problem(
+                    table,
+                    record + 1,
+                    "",
+                    "format-error",
+                    f"line {start_line}: cannot parse ({error}); is a quote left open?",
+                )
+            )
             return problems
         record += 1
         if record == 1:
@@ -162,7 +204,15 @@ def _diagnose_rows(table: str, data: bytes, schema: TableSchema, arrow_error: st
         elif len(row) > width:
             problems.append(Problem(table, record, "", "extra-cell", f"{len(row)} cells but the header has {width}"))
         elif len(row) < width:
-            problems.append(Problem(table, record, schema.field_names[len(row)], "missing-cell", f"{len(row)} cells but the header has {width}"))
+            problems.append(
+                Problem(
+                    table,
+                    record,
+                    schema.field_names[len(row)],
+                    "missing-cell",
+                    f"{len(row)} cells but the header has {width}",
+                )
+            )
     if not problems:
         problems.append(Problem(table, 0, "", "format-error", f"cannot parse the file: {arrow_error}"))
     return problems
@@ -194,7 +244,11 @@ def _oversized_cells(table: str, strings: pa.Table) -> list[Problem]:
         lengths = pc.utf8_length(strings[name])
         if pc.max(lengths).as_py() > MAX_CELL_CHARS:
             for index in pc.indices_nonzero(pc.greater(lengths, MAX_CELL_CHARS)).to_pylist():
-                problems.append(Problem(table, index + 2, name, "cell-too-large", f"cell has more than {MAX_CELL_CHARS:,} characters"))
+                problems.append(
+                    Problem(
+                        table, index + 2, name, "cell-too-large", f"cell has more than {MAX_CELL_CHARS:,} characters"
+                    )
+                )
     return problems
 
 
@@ -211,16 +265,20 @@ def canonical_form(path: Path, key_fields: tuple[str, ...]) -> bytes:
     """Return the canonical bytes of one seed file: BOM dropped, LF, rows sorted by primary key."""
     data = path.read_bytes()
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DatapackageError(f"{path}: byte {error.start} is not UTF-8; re-save the file as UTF-8 before `dwe fmt`") from None
+        raise DatapackageError(
+            f"{path}: byte {error.start} is not UTF-8; re-save the file as UTF-8 before `dwe fmt`"
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         records = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise DatapackageError(f"{path}: line {reader.line_num}: cannot parse ({error}); fix it first (`dwe validate` lists it)") from None
+        raise DatapackageError(
+            f"{path}: line {reader.line_num}: cannot parse ({error}); fix it first (`dwe validate` lists it)"
+        ) from None
     if not records:
         raise DatapackageError(f"{path}: file is empty")
     header = records[0][1]
@@ -229,7 +287,9 @@ def canonical_form(path: Path, key_fields: tuple[str, ...]) -> bytes:
     body = [row for _, row in numbered]
     ragged = [number for number, row in numbered if len(row) != len(header)]
     if ragged:
-        raise DatapackageError(f"{path}: rows {ragged[:5]} do not have {len(header)} cells; fix them first (`dwe validate` lists them)")
+        raise DatapackageError(
+            f"{path}: rows {ragged[:5]} do not have {len(header)} cells; fix them first (`dwe validate` lists them)"
+        )
     missing = [k for k in key_fields if k not in header]
     if missing:
         raise DatapackageError(f"{path}: primary key column(s) {missing} missing from the header")

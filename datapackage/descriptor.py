@@ -62,7 +62,7 @@ def _load_schema(raw: dict, root: Path, name: str, problems: list[Problem]) -> T
     if reason:
         problems.append(_descriptor_problem(where, reason, "unsafe-path"))
         return None
-    return read_schema(name, root / schema, schema)
+    return read_schema(name, root / str(schema), str(schema))
 
 
 def read_resources(root: Path, judge: bool = True) -> tuple[dict, list[Resource], list[Problem]]:

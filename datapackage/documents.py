@@ -15,7 +15,19 @@ from .rules import registered
 from .vocabulary import DEFINITIONS, METRIC_DEFINITIONS, METRIC_UNITS
 
 TITLE = "darkweb-enforcement: law-enforcement operations against dark-web markets"
-ENUM_KEYS = ("closure_type", "market_category", "agency_type", "source_type", "primacy", "operation_type", "role", "action", "qualifier", "status", "status_reason")
+ENUM_KEYS = (
+    "closure_type",
+    "market_category",
+    "agency_type",
+    "source_type",
+    "primacy",
+    "operation_type",
+    "role",
+    "action",
+    "qualifier",
+    "status",
+    "status_reason",
+)
 CHANGELOG_HEADER = "# Changelog\n\nEvery release of darkweb-enforcement, newest first. Per-record changes are in each release's `data/changes.csv`.\n"
 
 INTRO = """The dataset records **claims, not facts**: one row of `reported_totals` per number per source.
@@ -47,8 +59,11 @@ is a real figure that counts only part of what its metric and scope say: one age
 mistake (`curation_error`) or a figure the source retracted (`retracted`). Only current claims
 take part in `headline_totals`, its spread and its conflict flag."""
 
-GAPS = """A missing figure is missing, not zero. `coverage` has one row per operation, metric and scope
-with claims, plus every operation x core metric (""" + ", ".join(f"`{m}`" for m in CORE_METRICS) + """) at
+GAPS = (
+    """A missing figure is missing, not zero. `coverage` has one row per operation, metric and scope
+with claims, plus every operation x core metric ("""
+    + ", ".join(f"`{m}`" for m in CORE_METRICS)
+    + """) at
 WORLD scope: `has_headline = false` marks a gap. Child operations (`parent_operation_id` set, such as
 the Monopoly Market seizure inside SpecTor) repeat part of their parent's totals: leave them out of
 sums over operations.
@@ -75,6 +90,7 @@ a <- merge(ops, h, by = "operation_id", all.x = TRUE)
 aggregate(value ~ format(announced_on, "%Y"), data = a, FUN = sum)   # drops NA: missing is not zero
 table(format(a$announced_on, "%Y"), is.na(a$value))                   # gaps per year
 ```"""
+)
 
 MARKET_STATUS = """`closure_type` says how a market closed as its source reports it. `none_reported` means the
 cited sources report no closure: `last_seen_active_on` gives the last date a source saw the market
@@ -121,12 +137,17 @@ def release_section(version: str, date: str, changes: pa.Table) -> str:
     for table in sorted(counts):
         c = counts[table]
         lines.append(f"- `{table}`: {c['added']} added, {c['removed']} removed, {c['changed']} changed")
-    mask = pc.and_(pc.and_(pc.equal(changes["change"], "changed"), pc.equal(changes["table"], "reported_totals")),
-                   pc.is_in(changes["field"], pa.array(["value", "unit", "qualifier", "status", "scope_code"])))
+    mask = pc.and_(
+        pc.and_(pc.equal(changes["change"], "changed"), pc.equal(changes["table"], "reported_totals")),
+        pc.is_in(changes["field"], pa.array(["value", "unit", "qualifier", "status", "scope_code"])),
+    )
     corrections = changes.filter(mask).slice(0, 50).to_pylist()
     if corrections:
         lines += ["", "Corrected claims:"]
-        lines += [f"- `{c['key']}` {c['field']}: {c['old_value'] or '(empty)'} → {c['new_value'] or '(empty)'}" for c in corrections]
+        lines += [
+            f"- `{c['key']}` {c['field']}: {c['old_value'] or '(empty)'} → {c['new_value'] or '(empty)'}"
+            for c in corrections
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -140,7 +161,7 @@ def release_readme(version: str, date: str, previous: str | None) -> str:
     """Return the README.md of a release: what it is, how to load it in Python and R, how to cite it."""
     return f"""# darkweb-enforcement {version}
 
-Released: {date}. Previous release: {previous or 'none'}.
+Released: {date}. Previous release: {previous or "none"}.
 
 Law-enforcement operations against dark-web markets and every total a source reported, each tied to
 its source. Tables are in `data/` as CSV and Parquet, and together in `darkweb-enforcement.sqlite`;
@@ -181,7 +202,13 @@ def _constraints(field: dict) -> str:
 def _field_rows(schema: dict) -> list[str]:
     rows = ["| field | type | required | constraints | description |", "|---|---|---|---|---|"]
     for f in schema["fields"]:
-        cells = [f"`{f['name']}`", f.get("type", "string"), "yes" if f.get("constraints", {}).get("required") else "", _constraints(f), f.get("description", "")]
+        cells = [
+            f"`{f['name']}`",
+            f.get("type", "string"),
+            "yes" if f.get("constraints", {}).get("required") else "",
+            _constraints(f),
+            f.get("description", ""),
+        ]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return rows
 
@@ -201,7 +228,9 @@ def _table_section(resource, count: int) -> list[str]:
     if resource.schema.primary_key:
         lines.append(f"Primary key: {', '.join(f'`{k}`' for k in resource.schema.primary_key)}.")
     for fk in resource.schema.foreign_keys:
-        lines.append(f"Foreign key: `{', '.join(fk.fields)}` → `{fk.resource or resource.name}.{', '.join(fk.reference_fields)}`.")
+        lines.append(
+            f"Foreign key: `{', '.join(fk.fields)}` → `{fk.resource or resource.name}.{', '.join(fk.reference_fields)}`."
+        )
     return lines + [""] + _field_rows(resource.schema.descriptor) + _enum_rows(resource.schema.descriptor) + [""]
 
 
@@ -216,23 +245,77 @@ def _coverage(validation) -> list[str]:
     metrics = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
     lines = ["| year announced | operations |", "|---|---|"] + [f"| {y} | {years[y]} |" for y in sorted(years)]
     lines += ["", "| metric | claims | units | definition |", "|---|---|---|---|"]
-    return lines + [f"| `{m}` | {metrics.get(m, 0)} | {', '.join(METRIC_UNITS[m])} | {METRIC_DEFINITIONS[m]} |" for m in METRIC_UNITS]
+    return lines + [
+        f"| `{m}` | {metrics.get(m, 0)} | {', '.join(METRIC_UNITS[m])} | {METRIC_DEFINITIONS[m]} |"
+        for m in METRIC_UNITS
+    ]
 
 
 def render_codebook(validation, version: str | None = None) -> str:
     """Return the whole codebook as Markdown (for `version`, default the descriptor's)."""
     version = version or validation.descriptor.get("version", "")
-    lines = [f"# Codebook: darkweb-enforcement {version}", "", "Generated by `dwe codebook` from the schemas and the seeds; do not edit by hand.", ""]
-    lines += ["## How to read it", "", INTRO, "", "## Scope", "", SCOPE, "", "## Claim status", "", STATUS_MODEL, "", "## Market status", "", MARKET_STATUS, ""]
+    lines = [
+        f"# Codebook: darkweb-enforcement {version}",
+        "",
+        "Generated by `dwe codebook` from the schemas and the seeds; do not edit by hand.",
+        "",
+    ]
+    lines += [
+        "## How to read it",
+        "",
+        INTRO,
+        "",
+        "## Scope",
+        "",
+        SCOPE,
+        "",
+        "## Claim status",
+        "",
+        STATUS_MODEL,
+        "",
+        "## Market status",
+        "",
+        MARKET_STATUS,
+        "",
+    ]
     lines += ["## Tables", ""]
     for resource in sorted(validation.resources, key=lambda r: r.name):
         lines += _table_section(resource, validation.strings[resource.name].num_rows)
-    lines += ["## Business rules", "", "`dwe validate` checks these beyond the schemas (codes as printed in its output):", ""] + rules_table()
-    lines += ["", "## Derived tables (in releases only)", "", "### `headline_totals`", "", RULE_TEXT.strip(), ""] + _field_rows(HEADLINE_SCHEMA)
+    lines += [
+        "## Business rules",
+        "",
+        "`dwe validate` checks these beyond the schemas (codes as printed in its output):",
+        "",
+    ] + rules_table()
+    lines += [
+        "",
+        "## Derived tables (in releases only)",
+        "",
+        "### `headline_totals`",
+        "",
+        RULE_TEXT.strip(),
+        "",
+    ] + _field_rows(HEADLINE_SCHEMA)
     lines += ["", "### `coverage`", "", GAPS, ""] + _field_rows(COVERAGE_SCHEMA)
-    lines += ["", "### `changes`", "", "Per-record changes since the previous release: one row per added or removed record and per changed cell.", ""] + _field_rows(CHANGES_SCHEMA)
+    lines += [
+        "",
+        "### `changes`",
+        "",
+        "Per-record changes since the previous release: one row per added or removed record and per changed cell.",
+        "",
+    ] + _field_rows(CHANGES_SCHEMA)
     lines += ["", "## Coverage", ""] + _coverage(validation)
-    lines += ["", "## Guarantees", "", GUARANTEES, "", "## How to cite", "", cite_line(version, "YYYY-MM-DD").replace("(YYYY)", "(year of the release)"), ""]
+    lines += [
+        "",
+        "## Guarantees",
+        "",
+        GUARANTEES,
+        "",
+        "## How to cite",
+        "",
+        cite_line(version, "YYYY-MM-DD").replace("(YYYY)", "(year of the release)"),
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -47,4 +47,6 @@ def require_module(module: str, extra: str, purpose: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise MissingExtra(f"{purpose} needs {module}, which is not installed: pip install 'darkweb-enforcement[{extra}]'") from None
+        raise MissingExtra(
+            f"{purpose} needs {module}, which is not installed: pip install 'darkweb-enforcement[{extra}]'"
+        ) from None

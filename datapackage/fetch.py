@@ -10,6 +10,7 @@ X.Y.Z before any path is built from them, so an index cannot make us write outsi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from .checksums import sha256_file
 from .errors import ChecksumMismatch, DatapackageError, DownloadFailed, ReleaseNotFound
 from .index import current_release, download_url, find_release, parse_index
-from .paths import BUNDLED_DIR, DATASET_NAME, INDEX_NAME, REPO_ROOT, RELEASES_DIRNAME, archive_name
+from .paths import BUNDLED_DIR, DATASET_NAME, INDEX_NAME, RELEASES_DIRNAME, REPO_ROOT, archive_name
 from .versions import parse_version
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -57,12 +58,16 @@ def load_index(source: str | Path | None = None, version: str | None = None) -> 
     """Return (releases index, where it came from): `source` (path or URL), $DWE_INDEX, else the bundled one."""
     source = source if source is not None else os.environ.get("DWE_INDEX") or bundled_index_path()
     if source is None:
-        raise ReleaseNotFound("no releases.json: pass index= (a path or URL to releases.json) or path= (a release folder or archive)")
+        raise ReleaseNotFound(
+            "no releases.json: pass index= (a path or URL to releases.json) or path= (a release folder or archive)"
+        )
     if str(source).startswith(("http://", "https://")):
         return _remote_index(str(source), version), str(source)
     path = Path(source).expanduser()
     if not path.is_file():
-        raise ReleaseNotFound(f"{path}: no releases.json here; pass index= (a path or URL to releases.json) or path= (a release folder or archive)")
+        raise ReleaseNotFound(
+            f"{path}: no releases.json here; pass index= (a path or URL to releases.json) or path= (a release folder or archive)"
+        )
     return parse_index(path.read_bytes(), str(path)), str(path)
 
 
@@ -78,7 +83,9 @@ def _remote_index(url: str, version: str | None) -> dict:
             data = response.read(16 << 20)
     except OSError as error:  # URLError and HTTPError are OSErrors
         if not cached.is_file():
-            raise DownloadFailed(f"could not fetch {url} ({getattr(error, 'reason', error)}); nothing is cached for it yet: load once while online, or pass path=") from None
+            raise DownloadFailed(
+                f"could not fetch {url} ({getattr(error, 'reason', error)}); nothing is cached for it yet: load once while online, or pass path="
+            ) from None
         warnings.warn(f"could not fetch {url}; using the copy cached at {cached}", stacklevel=5)
         return parse_index(cached.read_bytes(), url)
     releases = parse_index(data, url)
@@ -94,7 +101,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.replace(path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise DatapackageError(f"cannot write {path} ({error.strerror}); is the disk full or the cache read-only? set DWE_CACHE_DIR") from None
+        raise DatapackageError(
+            f"cannot write {path} ({error.strerror}); is the disk full or the cache read-only? set DWE_CACHE_DIR"
+        ) from None
 
 
 def cached_archive(version: str) -> Path | None:
@@ -119,7 +128,10 @@ def pick_release(index: dict, version: str | None, where: str) -> dict:
         wanted = "a current release" if version is None else f"release {version}"
         raise ReleaseNotFound(f"{where} has no {wanted}; known versions: {known}")
     if entry["status"] == "withdrawn":
-        warnings.warn(f"release {entry['version']} is withdrawn; prefer the current release unless you are reproducing earlier work", stacklevel=4)
+        warnings.warn(
+            f"release {entry['version']} is withdrawn; prefer the current release unless you are reproducing earlier work",
+            stacklevel=4,
+        )
     return entry
 
 
@@ -157,7 +169,11 @@ def _local_archive(version: str, sha256: str | None = None) -> Path | None:
     bundled_index = bundled_index_path()
     if bundled is not None and bundled_index is not None:
         entry = find_release(parse_index(bundled_index.read_bytes(), str(bundled_index)), version)
-        if entry and (sha256 is None or sha256 == entry["archive_sha256"]) and sha256_file(bundled) == entry["archive_sha256"]:
+        if (
+            entry
+            and (sha256 is None or sha256 == entry["archive_sha256"])
+            and sha256_file(bundled) == entry["archive_sha256"]
+        ):
             return bundled
     cached = cached_archive(version)
     if cached is not None and (sha256 is None or sha256_file(cached) == sha256):
@@ -175,24 +191,38 @@ def download_archive(url: str, version: str, sha256: str) -> Path:
     name = archive_name(version)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=name, path=folder, downloader=_checked(url, name, sha256), progressbar=False))
+        path = Path(
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{sha256}",
+                fname=name,
+                path=folder,
+                downloader=_checked(url, name, sha256),
+                progressbar=False,
+            )
+        )
     except requests.RequestException as error:
-        raise DownloadFailed(f"could not download release {version} from {url} ({error}); check base_url / DWE_BASE_URL or your connection") from None
+        raise DownloadFailed(
+            f"could not download release {version} from {url} ({error}); check base_url / DWE_BASE_URL or your connection"
+        ) from None
     except ValueError as error:  # pooch's own hash check
         raise ChecksumMismatch(f"release {version} from {url}: {error}; the download was deleted") from None
     except OSError as error:
-        raise DatapackageError(f"cannot store release {version} in {folder} ({error.strerror}); is the disk full or the cache read-only? set DWE_CACHE_DIR") from None
+        raise DatapackageError(
+            f"cannot store release {version} in {folder} ({error.strerror}); is the disk full or the cache read-only? set DWE_CACHE_DIR"
+        ) from None
     finally:
         _remove_empty(folder)
-    _write_atomically(folder / ENTRY_NAME, (json.dumps({"version": version, "archive_sha256": sha256, "url": url}, sort_keys=True) + "\n").encode())
+    _write_atomically(
+        folder / ENTRY_NAME,
+        (json.dumps({"version": version, "archive_sha256": sha256, "url": url}, sort_keys=True) + "\n").encode(),
+    )
     return path
 
 
 def _remove_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         folder.rmdir()  # only succeeds when the failed download left the folder empty
-    except OSError:
-        pass
 
 
 def _checked(url: str, name: str, sha256: str):
@@ -203,12 +233,20 @@ def _checked(url: str, name: str, sha256: str):
         pooch.HTTPDownloader(timeout=60)(source, output, pup)
         head = Path(output).read_bytes()[:512]
         if not head.startswith(ZIP_MAGIC):
-            what = "an HTML page" if b"<html" in head.lower() or b"<!doctype" in head.lower() else f"not a zip archive (starts {head[:16]!r})"
+            what = (
+                "an HTML page"
+                if b"<html" in head.lower() or b"<!doctype" in head.lower()
+                else f"not a zip archive (starts {head[:16]!r})"
+            )
             Path(output).unlink(missing_ok=True)
-            raise DownloadFailed(f"{url} sent {what} instead of {name}; check base_url / DWE_BASE_URL. The download was deleted")
+            raise DownloadFailed(
+                f"{url} sent {what} instead of {name}; check base_url / DWE_BASE_URL. The download was deleted"
+            )
         got = sha256_file(Path(output))
         if got != sha256:
             Path(output).unlink(missing_ok=True)
-            raise ChecksumMismatch(f"sha256 of {name} from {url}: expected {sha256} but got {got}; the download was deleted")
+            raise ChecksumMismatch(
+                f"sha256 of {name} from {url}: expected {sha256} but got {got}; the download was deleted"
+            )
 
     return download

@@ -7,11 +7,17 @@ fixed salt, so the same tables give the same bytes with the same matplotlib.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 MAX_LABELS = 60
-STYLE = {"svg.hashsalt": "darkweb-enforcement", "font.size": 8, "figure.dpi": 100, "svg.fonttype": "path"}
+STYLE: dict[str, Any] = {
+    "svg.hashsalt": "darkweb-enforcement",
+    "font.size": 8,
+    "figure.dpi": 100,
+    "svg.fonttype": "path",
+}
 FIGURE_STEMS = ("arrests_per_operation", "seizures_by_year")
 
 
@@ -47,7 +53,7 @@ def draw_figures(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     world = worldwide_headline(tables)
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types keys as Literal
         paths = _save(plt, _arrests_figure(plt, world[world["metric"] == "arrests"]), folder, FIGURE_STEMS[0])
         paths += _save(plt, _seizures_figure(plt, seizures_by_year(world)), folder, FIGURE_STEMS[1])
     return paths
@@ -62,7 +68,11 @@ def _arrests_figure(plt, arrests: pd.DataFrame):
         for index, (date, value, name) in enumerate(zip(dates, values, names)):
             ax.annotate(name, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
     ax.set_yscale("symlog", linthresh=10)
-    ax.set(title="Arrests per operation (worldwide headline figure, log scale)", xlabel="announced", ylabel="people arrested")
+    ax.set(
+        title="Arrests per operation (worldwide headline figure, log scale)",
+        xlabel="announced",
+        ylabel="people arrested",
+    )
     ax.grid(alpha=0.3)
     return fig
 

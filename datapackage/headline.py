@@ -36,9 +36,37 @@ Each currency and each coin is its own unit family: no exchange rate is part of 
 Rule 1 (releases before 1.0.0) ranked tier, then date, qualifier and lowest value; those releases
 rebuild with the code they were cut with.
 """
-QUALIFIER_RANK = {"exact": 0, "approximately": 1, "at_least": 2, "more_than": 3, "up_to": 4, "less_than": 5, "unquantified": 6}
-FIELDS = ("operation_id", "metric", "item", "market_id", "scope_code", "unit_family", "preferred_claim_id", "value", "unit", "qualifier",
-          "value_kg", "source_id", "tier", "support", "rule_version", "n_claims", "n_sources", "min_value", "max_value", "conflict")
+QUALIFIER_RANK = {
+    "exact": 0,
+    "approximately": 1,
+    "at_least": 2,
+    "more_than": 3,
+    "up_to": 4,
+    "less_than": 5,
+    "unquantified": 6,
+}
+FIELDS = (
+    "operation_id",
+    "metric",
+    "item",
+    "market_id",
+    "scope_code",
+    "unit_family",
+    "preferred_claim_id",
+    "value",
+    "unit",
+    "qualifier",
+    "value_kg",
+    "source_id",
+    "tier",
+    "support",
+    "rule_version",
+    "n_claims",
+    "n_sources",
+    "min_value",
+    "max_value",
+    "conflict",
+)
 GROUP = ["operation_id", "metric", "item", "market_id", "scope_code", "unit_family"]
 LEADING_ROLES = ("lead", "coordinating")
 QUALIFIERS = pa.array(list(QUALIFIER_RANK), pa.string())
@@ -69,17 +97,27 @@ def with_parents(operation_agencies: pa.Table, agencies: pa.Table | None) -> pa.
         return operation_agencies
     parent_of = dict(zip(_plain(agencies["agency_id"]).to_pylist(), _plain(agencies["parent_agency_id"]).to_pylist()))
     rows = set()
-    for op, agency, role in zip(*(_plain(operation_agencies[c]).to_pylist() for c in ("operation_id", "agency_id", "role"))):
+    for op, agency, role in zip(
+        *(_plain(operation_agencies[c]).to_pylist() for c in ("operation_id", "agency_id", "role"))
+    ):
         seen = set()
         while agency is not None and agency not in seen:
             rows.add((op, agency, role))
             seen.add(agency)
             agency = parent_of.get(agency)
     ops, ids, roles = zip(*sorted(rows)) if rows else ((), (), ())
-    return pa.table({"operation_id": pa.array(ops, pa.string()), "agency_id": pa.array(ids, pa.string()), "role": pa.array(roles, pa.string())})
+    return pa.table(
+        {
+            "operation_id": pa.array(ops, pa.string()),
+            "agency_id": pa.array(ids, pa.string()),
+            "role": pa.array(roles, pa.string()),
+        }
+    )
 
 
-def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> pa.Table:
+def ranked_claims(
+    claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None
+) -> pa.Table:
     """Current claims with their group, class, origin, lead flag, tier, date, qualifier rank and comparable value."""
     c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
     source_ids = _plain(c["source_id"])
@@ -91,25 +129,44 @@ def ranked_claims(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Ta
     publisher_agency = _lookup(sources, "publisher_agency_id", source_ids)
     speaker = pc.coalesce(attributed, publisher_agency)
     is_primary = pc.is_in(source_ids, primary)
-    tier = pc.if_else(is_primary, 1, pc.if_else(pc.fill_null(pc.is_in(_pairs(c["operation_id"], attributed), took_part), False), 2, 3))
+    tier = pc.if_else(
+        is_primary, 1, pc.if_else(pc.fill_null(pc.is_in(_pairs(c["operation_id"], attributed), took_part), False), 2, 3)
+    )
     wire = pc.binary_join_element_wise("wire", _lookup(sources, "syndicated_from", source_ids), ":")
     outlet = pc.coalesce(wire, pc.binary_join_element_wise("publisher", _lookup(sources, "publisher", source_ids), ":"))
     origin = pc.coalesce(pc.binary_join_element_wise("agency", speaker, ":"), outlet)
     unit_index = pc.index_in(_plain(c["unit"]), UNITS)
     value = pc.cast(c["value"], pa.float64())
     comparable = pc.multiply(value, pc.take(KG_FACTORS, unit_index))
-    return pa.table({
-        "operation_id": _plain(c["operation_id"]), "metric": _plain(c["metric"]), "item": pc.fill_null(_plain(c["item"]), ""),
-        "market_id": pc.fill_null(_plain(c["market_id"]), ""),
-        "scope_code": _plain(c["scope_code"]), "unit_family": pc.take(FAMILIES, unit_index), "claim_id": _plain(c["claim_id"]),
-        "value": value, "unit": _plain(c["unit"]), "qualifier": _plain(c["qualifier"]), "source_id": source_ids,
-        "tier": pc.cast(tier, pa.int64()), "class": pc.cast(pc.greater(tier, 2), pa.int64()), "origin": origin, "outlet": outlet,
-        "not_lead": pc.cast(pc.invert(pc.fill_null(pc.is_in(_pairs(c["operation_id"], speaker), leading), False)), pa.int64()),
-        "date": pc.coalesce(pc.cast(c["as_of"], pa.date32()), pc.cast(_lookup(sources, "published_on", source_ids), pa.date32())),
-        "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
-        # + 0.0 makes -0.0 equal 0.0; an unquantified claim (no value) gets a key no value has, so it joins
-        "comparable": comparable, "value_key": pc.fill_null(pc.add(pc.round(comparable, 6), 0.0), -1.0),
-    })
+    return pa.table(
+        {
+            "operation_id": _plain(c["operation_id"]),
+            "metric": _plain(c["metric"]),
+            "item": pc.fill_null(_plain(c["item"]), ""),
+            "market_id": pc.fill_null(_plain(c["market_id"]), ""),
+            "scope_code": _plain(c["scope_code"]),
+            "unit_family": pc.take(FAMILIES, unit_index),
+            "claim_id": _plain(c["claim_id"]),
+            "value": value,
+            "unit": _plain(c["unit"]),
+            "qualifier": _plain(c["qualifier"]),
+            "source_id": source_ids,
+            "tier": pc.cast(tier, pa.int64()),
+            "class": pc.cast(pc.greater(tier, 2), pa.int64()),
+            "origin": origin,
+            "outlet": outlet,
+            "not_lead": pc.cast(
+                pc.invert(pc.fill_null(pc.is_in(_pairs(c["operation_id"], speaker), leading), False)), pa.int64()
+            ),
+            "date": pc.coalesce(
+                pc.cast(c["as_of"], pa.date32()), pc.cast(_lookup(sources, "published_on", source_ids), pa.date32())
+            ),
+            "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
+            # + 0.0 makes -0.0 equal 0.0; an unquantified claim (no value) gets a key no value has, so it joins
+            "comparable": comparable,
+            "value_key": pc.fill_null(pc.add(pc.round(comparable, 6), 0.0), -1.0),
+        }
+    )
 
 
 def significant_digits(values: pa.Array) -> pa.Array:
@@ -128,14 +185,23 @@ def significant_digits(values: pa.Array) -> pa.Array:
 
 def _support(ranked: pa.Table, group: pa.Array) -> tuple[pa.Array, pa.Array]:
     """For each claim: how many distinct origins, and how many distinct outlets, report its value in its group."""
-    keys = pa.table({"group": group, "value_key": ranked["value_key"], "origin": ranked["origin"], "outlet": ranked["outlet"]})
-    counted = keys.group_by(["group", "value_key"], use_threads=False).aggregate([("origin", "count_distinct"), ("outlet", "count_distinct")])
-    joined = keys.append_column("row", pa.array(np.arange(keys.num_rows, dtype=np.int64))).join(
-        counted, ["group", "value_key"], join_type="left outer", use_threads=False).sort_by("row")
+    keys = pa.table(
+        {"group": group, "value_key": ranked["value_key"], "origin": ranked["origin"], "outlet": ranked["outlet"]}
+    )
+    counted = keys.group_by(["group", "value_key"], use_threads=False).aggregate(
+        [("origin", "count_distinct"), ("outlet", "count_distinct")]
+    )
+    joined = (
+        keys.append_column("row", pa.array(np.arange(keys.num_rows, dtype=np.int64)))
+        .join(counted, ["group", "value_key"], join_type="left outer", use_threads=False)
+        .sort_by("row")
+    )
     return joined["origin_count_distinct"].combine_chunks(), joined["outlet_count_distinct"].combine_chunks()
 
 
-def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> pa.Table:
+def headline_table(
+    claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None
+) -> pa.Table:
     """One row per group, in group order: the preferred claim (first by rule 2) with the group's spread."""
     ranked = ranked_claims(claims, sources, operation_agencies, agencies)
     # strings sort as integers: one order-keeping code per group, one rank per claim_id; only
@@ -143,21 +209,47 @@ def headline_table(claims: pa.Table, sources: pa.Table, operation_agencies: pa.T
     group = order_codes([ranked[g] for g in GROUP])
     support, relays = _support(ranked, group)
     ranked = ranked.append_column("support", support)
-    keys = pa.table({"group": group, "support": support, "class": ranked["class"], "relays": relays, "not_lead": ranked["not_lead"],
-                     "qualifier_rank": ranked["qualifier_rank"], "precision": significant_digits(ranked["value"]), "tier": ranked["tier"],
-                     "date": ranked["date"], "comparable": ranked["comparable"], "claim_rank": _claim_ranks(ranked["claim_id"])})
-    order = [("group", "ascending"), ("support", "descending"), ("class", "ascending"), ("relays", "descending"), ("not_lead", "ascending"),
-             ("qualifier_rank", "ascending"), ("precision", "descending"), ("tier", "ascending"), ("date", "descending"), ("comparable", "ascending"),
-             ("claim_rank", "ascending")]
+    keys = pa.table(
+        {
+            "group": group,
+            "support": support,
+            "class": ranked["class"],
+            "relays": relays,
+            "not_lead": ranked["not_lead"],
+            "qualifier_rank": ranked["qualifier_rank"],
+            "precision": significant_digits(ranked["value"]),
+            "tier": ranked["tier"],
+            "date": ranked["date"],
+            "comparable": ranked["comparable"],
+            "claim_rank": _claim_ranks(ranked["claim_id"]),
+        }
+    )
+    order = [
+        ("group", "ascending"),
+        ("support", "descending"),
+        ("class", "ascending"),
+        ("relays", "descending"),
+        ("not_lead", "ascending"),
+        ("qualifier_rank", "ascending"),
+        ("precision", "descending"),
+        ("tier", "ascending"),
+        ("date", "descending"),
+        ("comparable", "ascending"),
+        ("claim_rank", "ascending"),
+    ]
     sorted_rows = pc.sort_indices(keys, sort_keys=[(name, direction, "at_end") for name, direction in order]).to_numpy()
     codes = group.to_numpy()[sorted_rows]
     first = np.ones(len(codes), dtype=bool)
     first[1:] = codes[1:] != codes[:-1]
     best = ranked.take(pa.array(sorted_rows[first]))
     spread = _spread(first, ranked.select(["source_id", "comparable"]).take(pa.array(sorted_rows)))
-    return best.append_column("claim_id_count", spread["n_claims"]).append_column(
-        "source_id_count_distinct", spread["n_sources"]).append_column("comparable_min", spread["min"]).append_column(
-        "comparable_max", spread["max"]).append_column("rounded_count_distinct", spread["n_values"])
+    return (
+        best.append_column("claim_id_count", spread["n_claims"])
+        .append_column("source_id_count_distinct", spread["n_sources"])
+        .append_column("comparable_min", spread["min"])
+        .append_column("comparable_max", spread["max"])
+        .append_column("rounded_count_distinct", spread["n_values"])
+    )
 
 
 def _spread(first: np.ndarray, claims: pa.Table) -> dict[str, pa.Array]:
@@ -173,14 +265,19 @@ def _spread(first: np.ndarray, claims: pa.Table) -> dict[str, pa.Array]:
     return {
         "n_claims": pa.array(np.diff(np.r_[starts, len(first)]).astype(np.int64)),
         "n_sources": _distinct_per_group(group, n_groups, claims["source_id"]),
-        "min": pa.array(low, from_pandas=True), "max": pa.array(high, from_pandas=True),
+        "min": pa.array(low, from_pandas=True),
+        "max": pa.array(high, from_pandas=True),
         "n_values": _distinct_per_group(group, n_groups, rounded),
     }
 
 
 def _distinct_per_group(group: np.ndarray, n_groups: int, values) -> pa.Array:
     """How many distinct non-null values each group holds."""
-    encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) else pc.dictionary_encode(values)
+    encoded = (
+        pc.dictionary_encode(values).combine_chunks()
+        if isinstance(values, pa.ChunkedArray)
+        else pc.dictionary_encode(values)
+    )
     size = max(len(encoded.dictionary), 1)
     valid = pc.is_valid(encoded.indices).to_numpy(zero_copy_only=False)
     indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -196,15 +293,30 @@ def _claim_ranks(claim_ids) -> pa.Array:
     return order_codes([ids])
 
 
-def headline_rows(claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None) -> list[dict]:
+def headline_rows(
+    claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None
+) -> list[dict]:
     """Return one headline dict per group, sorted by group (agencies: their parents take part too)."""
     rows = []
     for r in headline_table(claims, sources, operation_agencies, agencies).to_pylist():
         mass = r["unit"] in KG_PER_UNIT
-        rows.append({
-            **{g: r[g] for g in GROUP}, "preferred_claim_id": r["claim_id"], "value": r["value"], "unit": r["unit"],
-            "qualifier": r["qualifier"], "value_kg": r["comparable"] if mass else None, "source_id": r["source_id"], "tier": r["tier"],
-            "support": r["support"], "rule_version": RULE_VERSION, "n_claims": r["claim_id_count"], "n_sources": r["source_id_count_distinct"],
-            "min_value": r["comparable_min"], "max_value": r["comparable_max"], "conflict": r["rounded_count_distinct"] > 1,
-        })
+        rows.append(
+            {
+                **{g: r[g] for g in GROUP},
+                "preferred_claim_id": r["claim_id"],
+                "value": r["value"],
+                "unit": r["unit"],
+                "qualifier": r["qualifier"],
+                "value_kg": r["comparable"] if mass else None,
+                "source_id": r["source_id"],
+                "tier": r["tier"],
+                "support": r["support"],
+                "rule_version": RULE_VERSION,
+                "n_claims": r["claim_id_count"],
+                "n_sources": r["source_id_count_distinct"],
+                "min_value": r["comparable_min"],
+                "max_value": r["comparable_max"],
+                "conflict": r["rounded_count_distinct"] > 1,
+            }
+        )
     return rows

@@ -59,7 +59,9 @@ def export_tree(root: Path, commit: str, dest: Path) -> Path:
     try:
         archive.write_bytes(_git(root, "archive", "--format=tar", "--end-of-options", commit))
     except DatapackageError as error:
-        raise DatapackageError(f"{error} (is commit {commit[:12]} in this clone? a shallow clone needs git fetch --unshallow)") from None
+        raise DatapackageError(
+            f"{error} (is commit {commit[:12]} in this clone? a shallow clone needs git fetch --unshallow)"
+        ) from None
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive) as tar:
         tar.extractall(dest, filter="data")  # refuses links and paths leaving dest

@@ -42,7 +42,9 @@ def check_index(index: object, where: str) -> dict:
         seen.add(entry["version"])
     current = [e["version"] for e in index["releases"] if e["status"] == "current"]
     if len(current) > 1:
-        raise DatapackageError(f"{where}: {len(current)} releases are current ({', '.join(current)}); exactly one may be")
+        raise DatapackageError(
+            f"{where}: {len(current)} releases are current ({', '.join(current)}); exactly one may be"
+        )
     return index
 
 
@@ -50,7 +52,9 @@ def _check_entry(entry: object, where: str) -> None:
     if not isinstance(entry, dict):
         raise DatapackageError(f"{where} is not an object")
     if not is_version(entry.get("version")):
-        raise DatapackageError(f"{where}: version {entry.get('version')!r} is not X.Y.Z; the index is refused before any path is built from it")
+        raise DatapackageError(
+            f"{where}: version {entry.get('version')!r} is not X.Y.Z; the index is refused before any path is built from it"
+        )
     if entry.get("status") not in STATUSES:
         raise DatapackageError(f"{where}: status {entry.get('status')!r} is not one of {', '.join(STATUSES)}")
     if not isinstance(entry.get("archive_sha256"), str) or not SHA256.match(entry["archive_sha256"]):
@@ -113,7 +117,11 @@ def current_release(index: dict) -> dict | None:
 
 def previous_release(index: dict, version: str) -> dict | None:
     """Return the latest non-withdrawn release older than `version`: what `version` is diffed against."""
-    earlier = [r for r in index["releases"] if parse_version(r["version"]) < parse_version(version) and r["status"] != "withdrawn"]
+    earlier = [
+        r
+        for r in index["releases"]
+        if parse_version(r["version"]) < parse_version(version) and r["status"] != "withdrawn"
+    ]
     return max(earlier, key=lambda r: parse_version(r["version"])) if earlier else None
 
 
@@ -122,7 +130,9 @@ def download_url(index: dict, version: str, base_url: str | None = None) -> str:
     parse_version(version)
     base = (base_url or index.get("base_url") or "").rstrip("/")
     if not base:
-        raise DatapackageError(f"no download host for release {version}: the index has no base_url; pass base_url= or set DWE_BASE_URL")
+        raise DatapackageError(
+            f"no download host for release {version}: the index has no base_url; pass base_url= or set DWE_BASE_URL"
+        )
     if not base.startswith(("http://", "https://", "file://")):
         raise DatapackageError(f"base_url {base!r} is not an http(s) or file URL")
     pattern = index.get("url_pattern") or URL_PATTERN

@@ -22,11 +22,23 @@ from .schema import Field, TableSchema, parse_schema
 
 FORMATS = ("parquet", "csv")
 DATE_DTYPE = "datetime64[s]"
-NULLABLE = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+NULLABLE = {
+    pa.string(): pd.StringDtype(),
+    pa.large_string(): pd.StringDtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 
 
-def load(version: str | None = None, *, path: str | Path | None = None, tables: Sequence[str] | None = None, format: str = "parquet",
-         base_url: str | None = None, index: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def load(
+    version: str | None = None,
+    *,
+    path: str | Path | None = None,
+    tables: Sequence[str] | None = None,
+    format: str = "parquet",
+    base_url: str | None = None,
+    index: str | Path | None = None,
+) -> dict[str, pd.DataFrame]:
     """Return {table: DataFrame} of a release, every table unless `tables` names some.
 
     With no argument: the current release bundled in the package (no network). `version`: bundled,
@@ -59,8 +71,17 @@ def versions(index: str | Path | None = None) -> pd.DataFrame:
     from .fetch import bundled_archive, cached_archive, load_index
 
     releases, _ = load_index(index)
-    rows = [{"version": r["version"], "status": r["status"], "date": r.get("date", ""), "archive_sha256": r["archive_sha256"],
-             "bundled": bundled_archive(r["version"]) is not None, "cached": cached_archive(r["version"]) is not None} for r in releases["releases"]]
+    rows = [
+        {
+            "version": r["version"],
+            "status": r["status"],
+            "date": r.get("date", ""),
+            "archive_sha256": r["archive_sha256"],
+            "bundled": bundled_archive(r["version"]) is not None,
+            "cached": cached_archive(r["version"]) is not None,
+        }
+        for r in releases["releases"]
+    ]
     return pd.DataFrame(rows, columns=["version", "status", "date", "archive_sha256", "bundled", "cached"])
 
 
@@ -70,7 +91,9 @@ def read_release(folder: Path, tables: Sequence[str] | None, format: str) -> dic
     wanted = list(tables) if tables is not None else sorted(resources)
     unknown = [t for t in wanted if t not in resources]
     if unknown:
-        raise DatapackageError(f"table {unknown[0]!r} is not in {folder.name}; its tables are: {', '.join(sorted(resources))}")
+        raise DatapackageError(
+            f"table {unknown[0]!r} is not in {folder.name}; its tables are: {', '.join(sorted(resources))}"
+        )
     frames = {}
     for name in wanted:
         schema = parse_schema(name, resources[name]["schema"], f"{folder.name} resource {name}")
@@ -82,7 +105,13 @@ def pandas_dtype(field: Field):
     """Return the pandas dtype of a Table Schema field."""
     if field.enum:
         return pd.CategoricalDtype(list(field.enum))
-    return {"string": pd.StringDtype(), "number": "float64", "integer": pd.Int64Dtype(), "date": DATE_DTYPE, "boolean": pd.BooleanDtype()}[field.type]
+    return {
+        "string": pd.StringDtype(),
+        "number": "float64",
+        "integer": pd.Int64Dtype(),
+        "date": DATE_DTYPE,
+        "boolean": pd.BooleanDtype(),
+    }[field.type]
 
 
 def to_frame(table: pa.Table, schema: TableSchema, where: str) -> pd.DataFrame:
@@ -105,4 +134,6 @@ def _check_levels(column: pa.ChunkedArray, field: Field, where: str) -> None:
     """Refuse a value outside the enum, which a categorical would silently turn into NaN."""
     unknown = sorted(set(pc.unique(column.drop_null()).to_pylist()) - set(field.enum))
     if unknown:
-        raise DatapackageError(f"{where}: field {field.name!r} holds {unknown[0]!r}, not one of its enum {list(field.enum)}")
+        raise DatapackageError(
+            f"{where}: field {field.name!r} holds {unknown[0]!r}, not one of its enum {list(field.enum)}"
+        )

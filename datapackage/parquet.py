@@ -11,7 +11,13 @@ import pyarrow.parquet as pq
 
 from .schema import Field, TableSchema
 
-ARROW_TYPES = {"string": pa.string(), "number": pa.float64(), "integer": pa.int64(), "date": pa.date32(), "boolean": pa.bool_()}
+ARROW_TYPES = {
+    "string": pa.string(),
+    "number": pa.float64(),
+    "integer": pa.int64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+}
 ENUM_TYPE = pa.dictionary(pa.int32(), pa.string())
 
 
@@ -67,7 +73,9 @@ def read_parquet_checked(path: Path, schema: TableSchema, where: str) -> pa.Tabl
         expected = ENUM_TYPE if f.enum else ARROW_TYPES[f.type]
         actual = found.field(f.name).type
         if actual != expected:
-            raise DatapackageError(f"{where}: column {f.name!r} is {actual} but the Table Schema says {f.type}{' (enum)' if f.enum else ''} ({expected}); the file does not belong to this release")
+            raise DatapackageError(
+                f"{where}: column {f.name!r} is {actual} but the Table Schema says {f.type}{' (enum)' if f.enum else ''} ({expected}); the file does not belong to this release"
+            )
     try:
         table = pq.read_table(path, columns=schema.field_names)
     except (OSError, pa.ArrowException) as error:

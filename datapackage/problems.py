@@ -23,7 +23,9 @@ class Problem:
 
     def location(self, seeds_dirname: str = "seeds") -> str:
         """Return `seeds/<table>.csv:<row>:<field>` with empty parts left out."""
-        where = f"{seeds_dirname}/{self.table}.csv" if self.table and self.table != "datapackage" else "datapackage.json"
+        where = (
+            f"{seeds_dirname}/{self.table}.csv" if self.table and self.table != "datapackage" else "datapackage.json"
+        )
         if self.row:
             where += f":{self.row}"
         if self.field:

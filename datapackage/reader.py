@@ -38,7 +38,14 @@ def unsafe_relpath(rel: object) -> str | None:
     if not isinstance(rel, str) or not rel:
         return f"path {rel!r} is not a relative path string"
     parts = PurePosixPath(rel).parts
-    if rel.startswith(("/", "\\", "~")) or _SCHEME.match(rel) or "\\" in rel or ".." in parts or "\x00" in rel or rel != rel.strip():
+    if (
+        rel.startswith(("/", "\\", "~"))
+        or _SCHEME.match(rel)
+        or "\\" in rel
+        or ".." in parts
+        or "\x00" in rel
+        or rel != rel.strip()
+    ):
         return f"path {rel!r} must be relative and stay inside the release folder"
     return None
 
@@ -64,8 +71,12 @@ def read_descriptor(folder: Path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DatapackageError(f"{folder.name}/{DESCRIPTOR_NAME}: unreadable ({error})") from None
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str) for r in resources):
-        raise DatapackageError(f"{folder.name}/{DESCRIPTOR_NAME}: not a release descriptor (expected an object with a list of named resources)")
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("name"), str) for r in resources
+    ):
+        raise DatapackageError(
+            f"{folder.name}/{DESCRIPTOR_NAME}: not a release descriptor (expected an object with a list of named resources)"
+        )
     return descriptor
 
 
@@ -75,7 +86,9 @@ def table_resources(folder: Path) -> dict[str, dict]:
     for r in read_descriptor(folder)["resources"]:
         if "schema" in r:
             if not isinstance(r["schema"], dict):
-                raise DatapackageError(f"{folder.name}/{DESCRIPTOR_NAME}: resource {r['name']!r} has no inline Table Schema")
+                raise DatapackageError(
+                    f"{folder.name}/{DESCRIPTOR_NAME}: resource {r['name']!r} has no inline Table Schema"
+                )
             found[r["name"]] = r
     return found
 
@@ -139,7 +152,9 @@ def verify_path(path: Path, index: dict | None = None) -> Verification:
         result.differences = verify_folder(path)
         version = _version_of(path)
         if index is not None and version and _recorded(index, version):
-            result.notes.append(f"release {version} is recorded in releases.json, but a folder has no archive sha256 to compare; verify the .zip for that")
+            result.notes.append(
+                f"release {version} is recorded in releases.json, but a folder has no archive sha256 to compare; verify the .zip for that"
+            )
         return result
     with tempfile.TemporaryDirectory(prefix="dwe-verify-") as tmp:
         folder = extract_archive(path, Path(tmp))
@@ -149,11 +164,15 @@ def verify_path(path: Path, index: dict | None = None) -> Verification:
     if entry:
         actual = sha256_file(path)
         if actual != entry["archive_sha256"]:
-            result.differences.append(f"{path.name}: sha256 {actual} is not the {entry['archive_sha256']} recorded for release {version} in releases.json")
+            result.differences.append(
+                f"{path.name}: sha256 {actual} is not the {entry['archive_sha256']} recorded for release {version} in releases.json"
+            )
         else:
             result.notes.append(f"{path.name}: sha256 matches release {version} in releases.json")
     elif index is not None:
-        result.notes.append(f"{path.name}: version {version or '(none)'} is not in releases.json; its files match its own SHA256SUMS only")
+        result.notes.append(
+            f"{path.name}: version {version or '(none)'} is not in releases.json; its files match its own SHA256SUMS only"
+        )
     return result
 
 
@@ -188,7 +207,9 @@ def open_release(path: Path, label: str | None = None) -> Iterator[Path]:
 def _refuse_differences(problems: list[str], label: str) -> None:
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise ChecksumMismatch(f"{label} does not match its {CHECKSUMS_NAME}: {'; '.join(problems[:3])}{more}; nothing was read (dwe verify shows every difference)")
+        raise ChecksumMismatch(
+            f"{label} does not match its {CHECKSUMS_NAME}: {'; '.join(problems[:3])}{more}; nothing was read (dwe verify shows every difference)"
+        )
 
 
 def read_table(folder: Path, resource: dict, format: str) -> pa.Table:
@@ -209,7 +230,9 @@ def read_table(folder: Path, resource: dict, format: str) -> pa.Table:
     typed, cell_problems = check_table(name, schema, strings) if strings is not None else (None, [])
     problems = [p for p in problems + cell_problems if p.code != "empty-table"]
     if problems or typed is None:
-        raise DatapackageError(f"{folder.name}/{resource['path']}: {problems[0].message if problems else 'unreadable'} (row {problems[0].row if problems else 0})")
+        raise DatapackageError(
+            f"{folder.name}/{resource['path']}: {problems[0].message if problems else 'unreadable'} (row {problems[0].row if problems else 0})"
+        )
     return typed
 
 

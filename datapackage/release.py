@@ -32,7 +32,13 @@ from .versions import LEVELS, bump_level_between, bump_version, parse_version, r
 
 JOURNAL_NAME = ".release-in-progress.json"
 DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
-RECORDED_FILES = ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "releases.json")  # releases.json last
+RECORDED_FILES = (
+    "datapackage.json",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "CODEBOOK.md",
+    "releases.json",
+)  # releases.json last
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,9 @@ def check_date(date: object) -> str:
     return date
 
 
-def plan_version(previous: str | None, bump: str | None, version: str | None, needed: str, reasons: list[str], first: str) -> tuple[str, str]:
+def plan_version(
+    previous: str | None, bump: str | None, version: str | None, needed: str, reasons: list[str], first: str
+) -> tuple[str, str]:
     """Return (new version, its bump level), refusing a bump smaller than the change needs."""
     if (bump is None) == (version is None):
         raise DatapackageError("give exactly one of --bump or --version")
@@ -67,14 +75,16 @@ def plan_version(previous: str | None, bump: str | None, version: str | None, ne
         parse_version(version, "--version")
     if previous is None:
         return (version or first), "none"
-    new = version or bump_version(previous, bump)
+    new = version if version is not None else bump_version(previous, str(bump))
     level = bump_level_between(previous, new)
     if level == "none":
         raise DatapackageError(f"version {new} is not above the current release {previous}")
     if needed == "none":
         raise DatapackageError(f"nothing changed since {previous}; there is nothing to release")
     if LEVELS.index(level) < LEVELS.index(needed):
-        raise DatapackageError(f"a {level} bump ({previous} → {new}) is too small: " + "; ".join(reasons) + f". Use --bump {needed}")
+        raise DatapackageError(
+            f"a {level} bump ({previous} → {new}) is too small: " + "; ".join(reasons) + f". Use --bump {needed}"
+        )
     return new, level
 
 
@@ -88,20 +98,26 @@ def finish_interrupted(root: Path) -> str | None:
         files, version = planned["files"], planned["version"]
         parse_version(version)
     except (OSError, ValueError, KeyError, TypeError):
-        raise DatapackageError(f"{journal} is damaged; restore the files with git (git checkout -- {' '.join(RECORDED_FILES)}) and delete it") from None
+        raise DatapackageError(
+            f"{journal} is damaged; restore the files with git (git checkout -- {' '.join(RECORDED_FILES)}) and delete it"
+        ) from None
     for name in RECORDED_FILES:
         write_text_atomically(root / name, files[name])
     journal.unlink()
     return version
 
 
-def cut_release(root: Path, out: Path, bump: str | None = None, version: str | None = None, date: str | None = None) -> Released:
+def cut_release(
+    root: Path, out: Path, bump: str | None = None, version: str | None = None, date: str | None = None
+) -> Released:
     """Release the committed seeds at `root` as a new version."""
     finish_interrupted(root)
     date = check_date(date or dt.date.today().isoformat())
     dirty = dirty_paths(root)
     if dirty:
-        raise DatapackageError(f"uncommitted changes in {', '.join(dirty)}; commit them first: a release records the commit it was built from")
+        raise DatapackageError(
+            f"uncommitted changes in {', '.join(dirty)}; commit them first: a release records the commit it was built from"
+        )
     index = read_index(index_path(root))
     previous = current_release(index)
     validation = require_valid(root)
@@ -109,9 +125,18 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
     current = snapshot_of_validation(validation)
     changes = diff_snapshots(old, current)
     needed, reasons = required_bump(old, current, changes)
-    new, level = plan_version(previous["version"] if previous else None, bump, version, needed, reasons, package_version(validation.descriptor))
+    new, level = plan_version(
+        previous["version"] if previous else None,
+        bump,
+        version,
+        needed,
+        reasons,
+        package_version(validation.descriptor),
+    )
     if find_release(index, new):
-        raise ReleaseExists(f"release {new} already exists in releases.json; published versions are immutable (dwe release --help)")
+        raise ReleaseExists(
+            f"release {new} already exists in releases.json; published versions are immutable (dwe release --help)"
+        )
     for leftover in (out / archive_name(new).removesuffix(".zip"), out / archive_name(new)):
         if leftover.exists():
             raise ReleaseExists(f"{leftover} exists (an unreleased build?); delete it or release into another --out")
@@ -123,8 +148,17 @@ def cut_release(root: Path, out: Path, bump: str | None = None, version: str | N
     committed.parent.mkdir(exist_ok=True)
     shutil.copyfile(archive, committed.with_name(f".{committed.name}.tmp"))
     committed.with_name(f".{committed.name}.tmp").replace(committed)
-    entry = {"version": new, "date": date, "status": "current", "commit": head_commit(root), "archive": archive.name, "archive_sha256": digest,
-             "archive_bytes": archive.stat().st_size, "row_counts": {n: t.num_rows for n, t in sorted(validation.strings.items())}, "built_with": built_with()}
+    entry = {
+        "version": new,
+        "date": date,
+        "status": "current",
+        "commit": head_commit(root),
+        "archive": archive.name,
+        "archive_sha256": digest,
+        "archive_bytes": archive.stat().st_size,
+        "row_counts": {n: t.num_rows for n, t in sorted(validation.strings.items())},
+        "built_with": built_with(),
+    }
     _record(root, index, previous, entry, render_codebook(validation, new), release_section(new, date, changes))
     return Released(new, archive, digest, level)
 
@@ -134,7 +168,11 @@ def built_with() -> dict[str, str]:
     import platform
     from importlib.metadata import version
 
-    return {"python": platform.python_version(), "pyarrow": version("pyarrow"), "sqlite": __import__("sqlite3").sqlite_version}
+    return {
+        "python": platform.python_version(),
+        "pyarrow": version("pyarrow"),
+        "sqlite": __import__("sqlite3").sqlite_version,
+    }
 
 
 def _record(root: Path, index: dict, previous: dict | None, entry: dict, codebook: str, section: str) -> None:
@@ -152,7 +190,9 @@ def _record(root: Path, index: dict, previous: dict | None, entry: dict, codeboo
         "CODEBOOK.md": codebook,
         "releases.json": render_index(index),
     }
-    write_text_atomically(root / JOURNAL_NAME, json.dumps({"version": entry["version"], "files": files}, sort_keys=True) + "\n")
+    write_text_atomically(
+        root / JOURNAL_NAME, json.dumps({"version": entry["version"], "files": files}, sort_keys=True) + "\n"
+    )
     finish_interrupted(root)
 
 
@@ -185,9 +225,11 @@ def rebuild_release(root: Path, version: str, out: Path | None = None) -> Releas
             kept = archive  # gone with the temporary folder: report only
     matches = digest == entry["archive_sha256"]
     if not matches:
-        raise ChecksumMismatch(f"rebuilt {archive.name}: sha256 expected {entry['archive_sha256']} but got {digest} "
-                               f"(it was built with {entry.get('built_with', 'unrecorded versions')}, this machine has {built_with()}); "
-                               "nothing published was touched")
+        raise ChecksumMismatch(
+            f"rebuilt {archive.name}: sha256 expected {entry['archive_sha256']} but got {digest} "
+            f"(it was built with {entry.get('built_with', 'unrecorded versions')}, this machine has {built_with()}); "
+            "nothing published was touched"
+        )
     return Released(version, archive if out is not None else kept, digest)
 
 
@@ -197,15 +239,31 @@ def _run_commit_code(tree: Path, work: Path, root: Path, version: str, out: Path
     if 'darkweb_enforcement = "datapackage"' in pyproject:
         (work / "path").mkdir()
         (work / "path" / "darkweb_enforcement").symlink_to(tree / "datapackage")
-        command = [sys.executable, "-m", "darkweb_enforcement.cli", "build-recorded", version, "--root", str(root), "--tree", str(tree), "--out", str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "darkweb_enforcement.cli",
+            "build-recorded",
+            version,
+            "--root",
+            str(root),
+            "--tree",
+            str(tree),
+            "--out",
+            str(out),
+        ]
         path = work / "path"
     else:  # releases before 1.0.0: the package was imported as `datapackage` and rebuilt itself
         command = [sys.executable, "-m", "datapackage.cli", "rebuild", version, "--root", str(root), "--out", str(out)]
         path = tree
-    done = subprocess.run(command, cwd=work, capture_output=True, text=True, env={**_environment(), "PYTHONPATH": str(path)})
+    done = subprocess.run(
+        command, cwd=work, capture_output=True, text=True, env={**_environment(), "PYTHONPATH": str(path)}
+    )
     if done.returncode != 0 and not (out / archive_name(version)).is_file():
         lines = (done.stderr or done.stdout).strip().splitlines()
-        raise DatapackageError(f"the code of release {version} failed to build it: {lines[-1] if lines else 'no message'}")
+        raise DatapackageError(
+            f"the code of release {version} failed to build it: {lines[-1] if lines else 'no message'}"
+        )
 
 
 def _environment() -> dict[str, str]:
@@ -252,7 +310,9 @@ def publish_mirror(root: Path, out: Path, base_url: str = "") -> dict:
         for entry in index["releases"]:
             source = releases_dir(root) / archive_name(entry["version"])
             if not source.is_file() or sha256_file(source) != entry["archive_sha256"]:
-                raise ChecksumMismatch(f"{source} is missing or does not match releases.json; restore it (git checkout) or rebuild it (dwe rebuild {entry['version']} --out DIR)")
+                raise ChecksumMismatch(
+                    f"{source} is missing or does not match releases.json; restore it (git checkout) or rebuild it (dwe rebuild {entry['version']} --out DIR)"
+                )
             shutil.copyfile(source, tmp / source.name)
         names = sorted(p.name for p in tmp.glob("*.zip"))
         digests = sha256_files(tmp, names)

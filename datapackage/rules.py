@@ -51,9 +51,11 @@ RULES: dict[str, Rule] = {}
 
 def rule(code: str, description: str, tables: tuple[str, ...] = ()):
     """Register a check under `code`; it runs only when every table in `tables` could be read."""
+
     def register(check: Callable[[Tables], list[Problem]]):
         RULES[code] = Rule(code, description, tables, check)
         return check
+
     return register
 
 
@@ -66,33 +68,61 @@ def _per_text_cell(t: Tables, code: str, pattern: str, message: str) -> list[Pro
     out = []
     for name, strings in sorted(t.strings.items()):
         for field in text_fields(t.schemas[name]):
-            out += [Problem(name, r, field, code, message) for r in fault_rows(pc.match_substring_regex(strings[field], pattern))]
+            out += [
+                Problem(name, r, field, code, message)
+                for r in fault_rows(pc.match_substring_regex(strings[field], pattern))
+            ]
     return out
 
 
-@rule("formula-text", "Text cells never start with =, +, - or @, even after spaces: a spreadsheet would run them as a formula.")
+@rule(
+    "formula-text",
+    "Text cells never start with =, +, - or @, even after spaces: a spreadsheet would run them as a formula.",
+)
 def formula_text(t: Tables) -> list[Problem]:
-    return _per_text_cell(t, "formula-text", FORMULA, "text starts with =, +, - or @ (after any spaces) and would run as a spreadsheet formula; reword it")
+    return _per_text_cell(
+        t,
+        "formula-text",
+        FORMULA,
+        "text starts with =, +, - or @ (after any spaces) and would run as a spreadsheet formula; reword it",
+    )
 
 
 @rule("control-character", "Text cells hold no control characters (NUL, ESC, tab, line breaks).")
 def control_characters(t: Tables) -> list[Problem]:
-    return _per_text_cell(t, "control-character", CONTROL, "text holds a control character (NUL, ESC, tab or a line break); remove it")
+    return _per_text_cell(
+        t, "control-character", CONTROL, "text holds a control character (NUL, ESC, tab or a line break); remove it"
+    )
 
 
-@rule("invisible-text", "A non-empty text cell holds something visible, not only spaces, no-break or zero-width spaces.")
+@rule(
+    "invisible-text", "A non-empty text cell holds something visible, not only spaces, no-break or zero-width spaces."
+)
 def invisible_text(t: Tables) -> list[Problem]:
-    return _per_text_cell(t, "invisible-text", INVISIBLE, "text holds only spaces or invisible characters; leave the cell empty or write the text")
+    return _per_text_cell(
+        t,
+        "invisible-text",
+        INVISIBLE,
+        "text holds only spaces or invisible characters; leave the cell empty or write the text",
+    )
 
 
 @rule("private-name", "No text names a person on the privacy deny-list.")
 def private_names(t: Tables) -> list[Problem]:
-    return [p for name in sorted(t.strings) for p in privacy.denylisted_names(name, t.schemas[name], t.strings[name], t.denylist)]
+    return [
+        p
+        for name in sorted(t.strings)
+        for p in privacy.denylisted_names(name, t.schemas[name], t.strings[name], t.denylist)
+    ]
 
 
 @rule("person-name", "Fields for organisations do not hold what looks like a person's name.")
 def person_names(t: Tables) -> list[Problem]:
-    return [p for name in sorted(t.strings) for p in privacy.person_in_organisation_fields(name, t.schemas[name], t.strings[name])]
+    return [
+        p
+        for name in sorted(t.strings)
+        for p in privacy.person_in_organisation_fields(name, t.schemas[name], t.strings[name])
+    ]
 
 
 @rule("date-precision", "A *_precision field is set exactly when its date is set.")
@@ -103,7 +133,16 @@ def date_precision(t: Tables) -> list[Problem]:
         for f in schema.fields:
             if f.type == "date" and f"{f.name}_precision" in schema.field_names:
                 mismatch = pc.not_equal(pc.is_valid(typed[f.name]), pc.is_valid(typed[f"{f.name}_precision"]))
-                out += [Problem(name, r, f"{f.name}_precision", "date-precision", f"{f.name}_precision must be set exactly when {f.name} is set") for r in fault_rows(mismatch)]
+                out += [
+                    Problem(
+                        name,
+                        r,
+                        f"{f.name}_precision",
+                        "date-precision",
+                        f"{f.name}_precision must be set exactly when {f.name} is set",
+                    )
+                    for r in fault_rows(mismatch)
+                ]
     return out
 
 
@@ -118,13 +157,26 @@ def date_range(t: Tables) -> list[Problem]:
             values = typed[f.name]
             outside = pc.or_(pc.less(values, pa.scalar(EARLIEST_DATE)), pc.greater(values, pa.scalar(latest)))
             text = t.strings[name][f.name]  # the text as written: year 0 has no Python date to print
-            out += [Problem(name, r, f.name, "date-range", f"{text[r - 2]} is outside the plausible range ({EARLIEST_DATE} to {DATE_MARGIN_DAYS} days after today); check the year") for r in fault_rows(outside)]
+            out += [
+                Problem(
+                    name,
+                    r,
+                    f.name,
+                    "date-range",
+                    f"{text[r - 2]} is outside the plausible range ({EARLIEST_DATE} to {DATE_MARGIN_DAYS} days after today); check the year",
+                )
+                for r in fault_rows(outside)
+            ]
     return out
 
 
 DATE_PAIRS = {
     "operations": [("started_on", "takedown_on"), ("takedown_on", "announced_on"), ("started_on", "announced_on")],
-    "markets": [("launched_on", "closed_on"), ("launched_on", "last_seen_active_on"), ("last_seen_active_on", "closed_on")],
+    "markets": [
+        ("launched_on", "closed_on"),
+        ("launched_on", "last_seen_active_on"),
+        ("last_seen_active_on", "closed_on"),
+    ],
 }
 
 
@@ -133,10 +185,20 @@ def date_order(t: Tables) -> list[Problem]:
     out = []
     for name, pairs in DATE_PAIRS.items():
         typed, text = t.typed.get(name), t.strings.get(name)
-        for early, late in pairs if typed is not None else []:
+        if typed is None or text is None:
+            continue
+        for early, late in pairs:
             if early in typed.column_names and late in typed.column_names:
                 for row in fault_rows(pc.greater(typed[early], typed[late])):
-                    out.append(Problem(name, row, late, "date-order", f"{late} {text[late][row - 2]} is before {early} {text[early][row - 2]}"))
+                    out.append(
+                        Problem(
+                            name,
+                            row,
+                            late,
+                            "date-order",
+                            f"{late} {text[late][row - 2]} is before {early} {text[early][row - 2]}",
+                        )
+                    )
     return out
 
 
@@ -147,7 +209,15 @@ def sort_order(t: Tables) -> list[Problem]:
         key = t.schemas[name].primary_key
         row = first_descent([strings[k] for k in key]) if key and strings.num_rows > 1 else None
         if row is not None:
-            out.append(Problem(name, row + 2, "", "unsorted", f"rows are not sorted by primary key ({', '.join(key)}) from here on; run `dwe fmt`"))
+            out.append(
+                Problem(
+                    name,
+                    row + 2,
+                    "",
+                    "unsorted",
+                    f"rows are not sorted by primary key ({', '.join(key)}) from here on; run `dwe fmt`",
+                )
+            )
     return out
 
 
@@ -161,27 +231,54 @@ def _parents_cycles(table: str, ids: list, parents: list, field: str) -> list[Pr
             seen.append(node)
             node = parent_of[node]
         if node in seen and node not in reported:
-            loop = seen[seen.index(node):]
+            loop = seen[seen.index(node) :]
             reported.update(loop)
-            out.append(Problem(table, row_of[min(loop)], field, "parent-cycle", f"{' -> '.join(sorted(loop))} -> {min(loop)} ... is a cycle; a parent cannot descend from its child"))
+            out.append(
+                Problem(
+                    table,
+                    row_of[min(loop)],
+                    field,
+                    "parent-cycle",
+                    f"{' -> '.join(sorted(loop))} -> {min(loop)} ... is a cycle; a parent cannot descend from its child",
+                )
+            )
     return out
 
 
 @rule("parent-cycle", "parent_operation_id and parent_agency_id never form a cycle.", ("operations", "agencies"))
 def parent_cycles(t: Tables) -> list[Problem]:
     ops, agencies = t.strings["operations"], t.strings["agencies"]
-    return (_parents_cycles("operations", ops["operation_id"].to_pylist(), ops["parent_operation_id"].to_pylist(), "parent_operation_id")
-            + _parents_cycles("agencies", agencies["agency_id"].to_pylist(), agencies["parent_agency_id"].to_pylist(), "parent_agency_id"))
+    return _parents_cycles(
+        "operations", ops["operation_id"].to_pylist(), ops["parent_operation_id"].to_pylist(), "parent_operation_id"
+    ) + _parents_cycles(
+        "agencies", agencies["agency_id"].to_pylist(), agencies["parent_agency_id"].to_pylist(), "parent_agency_id"
+    )
 
 
 @rule("last-seen", "A market with closure_type none_reported has last_seen_active_on and no closed_on.", ("markets",))
 def last_seen(t: Tables) -> list[Problem]:
     m = t.typed["markets"]
     none_reported = pc.equal(m["closure_type"], "none_reported")
-    out = [Problem("markets", r, "last_seen_active_on", "last-seen", "closure_type none_reported needs last_seen_active_on: the last date the cited source saw the market running")
-           for r in fault_rows(pc.and_(none_reported, pc.is_null(m["last_seen_active_on"])))]
-    out += [Problem("markets", r, "closure_type", "last-seen", "a market with closed_on has closed: closure_type cannot be none_reported (use unknown when no reason is reported)")
-            for r in fault_rows(pc.and_(none_reported, pc.is_valid(m["closed_on"])))]
+    out = [
+        Problem(
+            "markets",
+            r,
+            "last_seen_active_on",
+            "last-seen",
+            "closure_type none_reported needs last_seen_active_on: the last date the cited source saw the market running",
+        )
+        for r in fault_rows(pc.and_(none_reported, pc.is_null(m["last_seen_active_on"])))
+    ]
+    out += [
+        Problem(
+            "markets",
+            r,
+            "closure_type",
+            "last-seen",
+            "a market with closed_on has closed: closure_type cannot be none_reported (use unknown when no reason is reported)",
+        )
+        for r in fault_rows(pc.and_(none_reported, pc.is_valid(m["closed_on"])))
+    ]
     return out
 
 

@@ -104,10 +104,14 @@ def parse_field(raw: object, where: str) -> Field:
     if not isinstance(c, dict):
         raise DatapackageError(f"{here}: constraints must be an object, not {type(c).__name__}")
     return Field(
-        name=raw["name"], type=ftype, description=str(raw.get("description", "")),
-        required=c.get("required") is True, unique=c.get("unique") is True,
+        name=raw["name"],
+        type=ftype,
+        description=str(raw.get("description", "")),
+        required=c.get("required") is True,
+        unique=c.get("unique") is True,
         enum=_strings(c["enum"], f"{here}: enum") if "enum" in c else (),
-        pattern=_pattern(c.get("pattern"), here), minimum=_minimum(c.get("minimum"), here),
+        pattern=_pattern(c.get("pattern"), here),
+        minimum=_minimum(c.get("minimum"), here),
         true_values=_strings(raw.get("trueValues", ["true"]), f"{here}: trueValues"),
         false_values=_strings(raw.get("falseValues", ["false"]), f"{here}: falseValues"),
     )
@@ -124,7 +128,9 @@ def _foreign_key(raw: object, names: list[str], where: str) -> ForeignKey:
     ref_fields = _names(reference.get("fields"), where, "foreignKeys.reference.fields")
     missing = [f for f in fields if f not in names]
     if missing or len(fields) != len(ref_fields):
-        raise DatapackageError(f"{where}: foreign key {list(fields)} names missing field(s) {missing} or has {len(ref_fields)} reference field(s)")
+        raise DatapackageError(
+            f"{where}: foreign key {list(fields)} names missing field(s) {missing} or has {len(ref_fields)} reference field(s)"
+        )
     return ForeignKey(fields, resource, ref_fields)
 
 

@@ -25,7 +25,18 @@ from .errors import DatapackageError
 from .figures import draw_figures
 from .reader import verify_folder
 from .site_pages import (
-    NAV, SiteData, claims_page, esc, external, frame, link, market_page, markets_list_page, operation_page, operations_list_page, table,
+    NAV,
+    SiteData,
+    claims_page,
+    esc,
+    external,
+    frame,
+    link,
+    market_page,
+    markets_list_page,
+    operation_page,
+    operations_list_page,
+    table,
 )
 from .sqlite import write_sqlite
 
@@ -67,19 +78,25 @@ def refuse_unverified(release: Path) -> None:
     problems = verify_folder(release)
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise DatapackageError(f"{release.name} does not match its SHA256SUMS or descriptor: {'; '.join(problems[:3])}{more}; "
-                               f"no site was written (`dwe verify {release}` shows every difference)")
+        raise DatapackageError(
+            f"{release.name} does not match its SHA256SUMS or descriptor: {'; '.join(problems[:3])}{more}; "
+            f"no site was written (`dwe verify {release}` shows every difference)"
+        )
 
 
 def refuse_target(out: Path, release: Path) -> None:
     """Refuse to write over anything but an earlier site, or inside the release folder."""
     if out.resolve().is_relative_to(release.resolve()):
-        raise DatapackageError(f"{out}: is inside the release folder {release}, whose files SHA256SUMS lists; choose a folder outside it")
+        raise DatapackageError(
+            f"{out}: is inside the release folder {release}, whose files SHA256SUMS lists; choose a folder outside it"
+        )
     if out.exists() and not out.is_dir():
         raise DatapackageError(f"{out}: is a file, not a folder; choose a new or empty folder for the site")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).is_file():
-        raise DatapackageError(f"{out}: folder is not empty and has no {SITE_MARKER} file, so it is not a site written by dwe; "
-                               "choose a new or empty folder (nothing was written)")
+        raise DatapackageError(
+            f"{out}: folder is not empty and has no {SITE_MARKER} file, so it is not a site written by dwe; "
+            "choose a new or empty folder (nothing was written)"
+        )
 
 
 def replace_folder(new: Path, out: Path) -> None:
@@ -97,7 +114,12 @@ def replace_folder(new: Path, out: Path) -> None:
 def site_summary(out: Path) -> dict:
     """Pages, files and bytes of a written site."""
     files = [p for p in out.rglob("*") if p.is_file()]
-    return {"site": str(out), "pages": sum(p.suffix == ".html" for p in files), "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    return {
+        "site": str(out),
+        "pages": sum(p.suffix == ".html" for p in files),
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+    }
 
 
 def site_data(descriptor: dict, tables: dict[str, pd.DataFrame]) -> SiteData:
@@ -109,7 +131,9 @@ def site_data(descriptor: dict, tables: dict[str, pd.DataFrame]) -> SiteData:
     for table_name, key in (("operations", "operation_id"), ("markets", "market_id")):
         bad = [r[key] for r in rows.get(table_name, []) if not SAFE_KEY.match(str(r[key]))]
         if bad:
-            raise DatapackageError(f"{table_name}: {key} {bad[0]!r} cannot name a page (letters, digits, '.', '_' and '-' only)")
+            raise DatapackageError(
+                f"{table_name}: {key} {bad[0]!r} cannot name a page (letters, digits, '.', '_' and '-' only)"
+            )
     return SiteData(descriptor, rows)
 
 
@@ -143,12 +167,20 @@ def write_site(release: Path, tables: dict[str, pd.DataFrame], data: SiteData, f
         "claims.html": claims_page(data),
         "codebook.html": codebook_page(release, data),
     }
-    pages.update({f"operations/{o['operation_id']}.html": operation_page(data, o["operation_id"]) for o in data.table("operations")})
+    pages.update(
+        {
+            f"operations/{o['operation_id']}.html": operation_page(data, o["operation_id"])
+            for o in data.table("operations")
+        }
+    )
     pages.update({f"markets/{m['market_id']}.html": market_page(data, m["market_id"]) for m in data.table("markets")})
     for rel, content in pages.items():
         (folder / rel).parent.mkdir(exist_ok=True)
         (folder / rel).write_text(content, encoding="utf-8", newline="\n")
-    (folder / SITE_MARKER).write_text("A website written by `dwe site`; dwe replaces this folder when asked to write the site again.\n", encoding="utf-8")
+    (folder / SITE_MARKER).write_text(
+        "A website written by `dwe site`; dwe replaces this folder when asked to write the site again.\n",
+        encoding="utf-8",
+    )
 
 
 def sha256_of(path: Path) -> str:
@@ -159,7 +191,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_downloads(release: Path, data: SiteData, folder: Path, archive: Path | None) -> list[tuple[str, int, str, str]]:
+def copy_downloads(
+    release: Path, data: SiteData, folder: Path, archive: Path | None
+) -> list[tuple[str, int, str, str]]:
     """Copy the release's files (those SHA256SUMS lists), the archive if known, and a SQLite copy if the release has none.
 
     Returns (path in the site, bytes, sha256, note) per file; the note is the resource's description.
@@ -169,7 +203,11 @@ def copy_downloads(release: Path, data: SiteData, folder: Path, archive: Path | 
     for r in resources:
         notes[r.get("path", "")] = r.get("description", "")
         notes[(r.get("parquet") or {}).get("path", "")] = f"{r.get('name')} as typed Parquet"
-    listed = [line.split("  ", 1) for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines() if "  " in line]
+    listed = [
+        line.split("  ", 1)
+        for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+        if "  " in line
+    ]
     files = [("SHA256SUMS", "")] + sorted(((rel, digest) for digest, rel in listed))
     for rel, _ in files:
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -182,8 +220,13 @@ def copy_downloads(release: Path, data: SiteData, folder: Path, archive: Path | 
         name = f"{data.descriptor.get('name', 'data')}-{data.descriptor.get('version', '')}.sqlite"
         write_sqlite(release, resources, target / name)
         files.append((name, ""))
-        notes[name] = "every table in one SQLite database, with keys, full-text search and views (derived here; not in SHA256SUMS)"
-    return [(f"{DOWNLOADS}/{rel}", (target / rel).stat().st_size, digest or sha256_of(target / rel), notes.get(rel, "")) for rel, digest in files]
+        notes[name] = (
+            "every table in one SQLite database, with keys, full-text search and views (derived here; not in SHA256SUMS)"
+        )
+    return [
+        (f"{DOWNLOADS}/{rel}", (target / rel).stat().st_size, digest or sha256_of(target / rel), notes.get(rel, ""))
+        for rel, digest in files
+    ]
 
 
 def archive_paragraph(release: Path, data: SiteData, index: Path) -> tuple[str, Path | None]:
@@ -199,14 +242,26 @@ def archive_paragraph(release: Path, data: SiteData, index: Path) -> tuple[str, 
     if entry is None:
         return f"<p>No releases.json beside this release records its archive's sha256; {how}.</p>", None
     sha, name = entry["archive_sha256"], str(entry.get("archive", ""))
-    candidates = [index.parent / "releases" / name, index.parent / name, release.parent / name] if name and Path(name).name == name else []
+    candidates = (
+        [index.parent / "releases" / name, index.parent / name, release.parent / name]
+        if name and Path(name).name == name
+        else []
+    )
     archive = next((p for p in candidates if p.is_file()), None)
     if archive is None:
-        return f"<p>releases.json records the archive <code>{esc(name)}</code> of version {esc(version)} with sha256 <code>{esc(sha)}</code>; check your copy with <code>sha256sum {esc(name)}</code>.</p>", None
+        return (
+            f"<p>releases.json records the archive <code>{esc(name)}</code> of version {esc(version)} with sha256 <code>{esc(sha)}</code>; check your copy with <code>sha256sum {esc(name)}</code>.</p>",
+            None,
+        )
     if sha256_of(archive) == sha and archive_checksums(archive) == (release / "SHA256SUMS").read_bytes():
-        return f'<p>Archive <a href="{DOWNLOADS}/{esc(name)}">{esc(name)}</a>, sha256 <code>{esc(sha)}</code> (releases.json); this site shows exactly its files.</p>', archive
-    return (f'<p class="warning">These files are not the published {esc(version)}: they differ from the archive {esc(name)} that releases.json '
-            f"records (sha256 <code>{esc(sha)}</code>). Cite the published archive, or {how}.</p>"), None
+        return (
+            f'<p>Archive <a href="{DOWNLOADS}/{esc(name)}">{esc(name)}</a>, sha256 <code>{esc(sha)}</code> (releases.json); this site shows exactly its files.</p>',
+            archive,
+        )
+    return (
+        f'<p class="warning">These files are not the published {esc(version)}: they differ from the archive {esc(name)} that releases.json '
+        f"records (sha256 <code>{esc(sha)}</code>). Cite the published archive, or {how}.</p>"
+    ), None
 
 
 def archive_checksums(archive: Path) -> bytes | None:
@@ -262,7 +317,7 @@ def markdown(source: str) -> str:
             i += 1
         elif line.startswith("```"):
             end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("```")), len(lines))
-            out.append(f"<pre><code>{esc(chr(10).join(lines[i + 1:end]))}</code></pre>")
+            out.append(f"<pre><code>{esc(chr(10).join(lines[i + 1 : end]))}</code></pre>")
             i = end + 1
         elif m := re.match(r"^(#{1,6})\s+(.*)$", line):
             level, title = len(m.group(1)), m.group(2).strip()
@@ -270,12 +325,14 @@ def markdown(source: str) -> str:
             i += 1
         elif line.lstrip().startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?[\s:|-]+\|?\s*$", lines[i + 1]):
             end = next((j for j in range(i + 2, len(lines)) if not lines[j].lstrip().startswith("|")), len(lines))
-            out.append(table(table_cells(line), ([inline(c) for c in table_cells(row)] for row in lines[i + 2:end])))
+            out.append(table(table_cells(line), ([inline(c) for c in table_cells(row)] for row in lines[i + 2 : end])))
             i = end
         elif LIST_ITEM.match(line):
             i = _list(lines, i, out)
         else:
-            end = next((j for j in range(i + 1, len(lines)) if not lines[j].strip() or _starts_block(lines[j])), len(lines))
+            end = next(
+                (j for j in range(i + 1, len(lines)) if not lines[j].strip() or _starts_block(lines[j])), len(lines)
+            )
             out.append(f"<p>{inline(' '.join(s.strip() for s in lines[i:end]))}</p>")
             i = end
     return "\n".join(out)
@@ -287,7 +344,8 @@ def _starts_block(line: str) -> bool:
 
 def _list(lines: list[str], i: int, out: list[str]) -> int:
     """Render the list starting at lines[i]; indented lines continue the item before them."""
-    tag = "ol" if LIST_ITEM.match(lines[i]).group(1)[0].isdigit() else "ul"
+    first = LIST_ITEM.match(lines[i])
+    tag = "ol" if first and first.group(1)[0].isdigit() else "ul"
     items: list[str] = []
     while i < len(lines) and lines[i].strip():
         m = LIST_ITEM.match(lines[i])
@@ -312,7 +370,7 @@ def section(source: str, heading: str | None = None) -> str:
     if start is None:
         return ""
     end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-    return "\n".join(lines[start + 1:end] if heading else lines[start:end])
+    return "\n".join(lines[start + 1 : end] if heading else lines[start:end])
 
 
 def read_document(release: Path, name: str) -> str:
@@ -324,21 +382,51 @@ def read_document(release: Path, name: str) -> str:
 def home_page(release: Path, data: SiteData, downloads: list, figures: list[str], archive_html: str) -> str:
     """What the dataset is, how to cite this version, downloads, what changed, coverage by year, figures."""
     d = data.descriptor
-    counts = ", ".join(f"{len(data.table(t)):,} {label}" for t, label in (("operations", "operations"), ("markets", "markets"), ("agencies", "agencies"),
-                                                                              ("sources", "sources"), ("reported_totals", "claims")) if t in data.rows)
-    cite = markdown(section(read_document(release, "README.md"), "How to cite")) or f"<p>{esc(d.get('title'))}, version {esc(d.get('version'))}.</p>"
+    counts = ", ".join(
+        f"{len(data.table(t)):,} {label}"
+        for t, label in (
+            ("operations", "operations"),
+            ("markets", "markets"),
+            ("agencies", "agencies"),
+            ("sources", "sources"),
+            ("reported_totals", "claims"),
+        )
+        if t in data.rows
+    )
+    cite = (
+        markdown(section(read_document(release, "README.md"), "How to cite"))
+        or f"<p>{esc(d.get('title'))}, version {esc(d.get('version'))}.</p>"
+    )
     changes = section(read_document(release, "CHANGELOG.md")).replace("## ", "### ", 1)
-    rows = [[f'<a href="{esc(rel)}">{esc(rel.removeprefix(DOWNLOADS + "/"))}</a>', esc(size), f"<code>{esc(digest)}</code>", esc(note)] for rel, size, digest, note in downloads]
-    body = [f"<h1>{esc(d.get('title'))} <span class=\"version\">{esc(d.get('version'))}</span></h1>", f'<p class="lead">{esc(d.get("description"))}</p>',
-            f"<p>This version holds {esc(counts)}. Browse the {', '.join(link(href, label.lower()) for href, label in NAV[1:])}.</p>",
-            f'<h2 id="cite">How to cite this version</h2>\n{cite}\n{archive_html}',
-            f'<h2 id="downloads">Downloads</h2>\n' + table(["file", "bytes", "sha256", "note"], rows, ' id="downloads-table"'),
-            f'<h2 id="changes">What changed since the previous release</h2>\n{markdown(changes) or "<p>No changelog in this release.</p>"}',
-            f'<h2 id="coverage">Coverage by year</h2>\n{coverage_table(data)}']
+    rows = [
+        [
+            f'<a href="{esc(rel)}">{esc(rel.removeprefix(DOWNLOADS + "/"))}</a>',
+            esc(size),
+            f"<code>{esc(digest)}</code>",
+            esc(note),
+        ]
+        for rel, size, digest, note in downloads
+    ]
+    body = [
+        f'<h1>{esc(d.get("title"))} <span class="version">{esc(d.get("version"))}</span></h1>',
+        f'<p class="lead">{esc(d.get("description"))}</p>',
+        f"<p>This version holds {esc(counts)}. Browse the {', '.join(link(href, label.lower()) for href, label in NAV[1:])}.</p>",
+        f'<h2 id="cite">How to cite this version</h2>\n{cite}\n{archive_html}',
+        '<h2 id="downloads">Downloads</h2>\n'
+        + table(["file", "bytes", "sha256", "note"], rows, ' id="downloads-table"'),
+        f'<h2 id="changes">What changed since the previous release</h2>\n{markdown(changes) or "<p>No changelog in this release.</p>"}',
+        f'<h2 id="coverage">Coverage by year</h2>\n{coverage_table(data)}',
+    ]
     if figures:
-        body.append('<h2 id="figures">Figures</h2>\n' + "\n".join(
-            f'<figure><img src="{esc(svg)}" alt="{esc(Path(svg).stem.replace("_", " "))}"><figcaption><a href="{esc(svg)}">SVG</a> · '
-            f'<a href="{esc(svg[:-4])}.png">PNG</a></figcaption></figure>' for svg in figures if svg.endswith(".svg")))
+        body.append(
+            '<h2 id="figures">Figures</h2>\n'
+            + "\n".join(
+                f'<figure><img src="{esc(svg)}" alt="{esc(Path(svg).stem.replace("_", " "))}"><figcaption><a href="{esc(svg)}">SVG</a> · '
+                f'<a href="{esc(svg[:-4])}.png">PNG</a></figcaption></figure>'
+                for svg in figures
+                if svg.endswith(".svg")
+            )
+        )
     return frame(data, "Home", "\n".join(body))
 
 
@@ -350,18 +438,34 @@ def coverage_table(data: SiteData) -> str:
     years: dict = {}
     for op in data.table("operations"):
         day = op.get("announced_on") or op.get("takedown_on") or op.get("started_on")
-        slot = years.setdefault(day.year if isinstance(day, datetime.date) else "undated", {"operations": 0, "claims": 0, "sources": set(), "with": 0, "sum": 0.0})
+        slot = years.setdefault(
+            day.year if isinstance(day, datetime.date) else "undated",
+            {"operations": 0, "claims": 0, "sources": set(), "with": 0, "sum": 0.0},
+        )
         claims = data.by("reported_totals", "operation_id").get(op["operation_id"], [])
-        arrests = [h["value"] for h in data.by("headline_totals", "operation_id").get(op["operation_id"], [])
-                   if h.get("metric") == "arrests" and h.get("scope_code") == "WORLD" and h.get("value") is not None]
+        arrests = [
+            h["value"]
+            for h in data.by("headline_totals", "operation_id").get(op["operation_id"], [])
+            if h.get("metric") == "arrests" and h.get("scope_code") == "WORLD" and h.get("value") is not None
+        ]
         slot["operations"] += 1
         slot["claims"] += len(claims)
         slot["sources"].update(c.get("source_id") for c in claims)
         slot["with"] += bool(arrests)
         slot["sum"] += sum(arrests) if op.get("parent_operation_id") is None else 0.0
     ordered = sorted(years.items(), key=lambda item: (isinstance(item[0], str), str(item[0])))
-    rows = [[esc(str(year)), esc(s["operations"]), esc(s["claims"]), esc(len(s["sources"])), esc(s["with"]), esc(s["sum"])] for year, s in ordered]
-    headers = ["year", "operations", "claims", "sources cited", "with a worldwide arrests headline", "sum of those headlines (top-level operations)"]
+    rows = [
+        [esc(str(year)), esc(s["operations"]), esc(s["claims"]), esc(len(s["sources"])), esc(s["with"]), esc(s["sum"])]
+        for year, s in ordered
+    ]
+    headers = [
+        "year",
+        "operations",
+        "claims",
+        "sources cited",
+        "with a worldwide arrests headline",
+        "sum of those headlines (top-level operations)",
+    ]
     return table(headers, rows, ' id="coverage-table"')
 
 
@@ -369,5 +473,15 @@ def codebook_page(release: Path, data: SiteData) -> str:
     """CODEBOOK.md of the release as HTML, with a table of contents."""
     source = read_document(release, "CODEBOOK.md")
     headings = [m.group(2).strip() for m in re.finditer(r"^(##|###) (.*)$", source, re.M)]
-    toc = "<nav class=\"toc\"><ul>" + "".join(f'<li><a href="#{slug(h)}">{inline(h)}</a></li>' for h in headings) + "</ul></nav>" if headings else ""
-    return frame(data, "Codebook", (toc + "\n" + markdown(source)) if source else "<h1>Codebook</h1>\n<p>This release has no CODEBOOK.md.</p>")
+    toc = (
+        '<nav class="toc"><ul>'
+        + "".join(f'<li><a href="#{slug(h)}">{inline(h)}</a></li>' for h in headings)
+        + "</ul></nav>"
+        if headings
+        else ""
+    )
+    return frame(
+        data,
+        "Codebook",
+        (toc + "\n" + markdown(source)) if source else "<h1>Codebook</h1>\n<p>This release has no CODEBOOK.md.</p>",
+    )

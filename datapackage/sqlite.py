@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 import html
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,7 +17,14 @@ from pathlib import Path
 
 from .errors import DatapackageError
 
-SQL_TYPES = {"string": "TEXT", "number": "REAL", "integer": "INTEGER", "date": "DATE", "boolean": "INTEGER", "year": "INTEGER"}
+SQL_TYPES = {
+    "string": "TEXT",
+    "number": "REAL",
+    "integer": "INTEGER",
+    "date": "DATE",
+    "boolean": "INTEGER",
+    "year": "INTEGER",
+}
 TRUE_VALUES, FALSE_VALUES = ["true", "True", "TRUE", "1"], ["false", "False", "FALSE", "0"]
 
 # table -> text columns indexed for full-text search (Datasette finds them by content="<table>")
@@ -113,11 +119,17 @@ def create_table_sql(name: str, schema: dict, tables: dict) -> str:
     for field in schema["fields"]:
         column = f"{quote(field['name'])} {SQL_TYPES.get(field.get('type', 'string'), 'TEXT')}"
         constraints = field.get("constraints") or {}
-        columns.append(column + (" NOT NULL" if constraints.get("required") else "") + (" UNIQUE" if constraints.get("unique") else ""))
+        columns.append(
+            column
+            + (" NOT NULL" if constraints.get("required") else "")
+            + (" UNIQUE" if constraints.get("unique") else "")
+        )
     if schema.get("primaryKey"):
         columns.append(f"PRIMARY KEY ({', '.join(map(quote, key_list(schema['primaryKey'])))})")
     for fields, parent, parent_fields in foreign_keys(name, schema, tables):
-        columns.append(f"FOREIGN KEY ({', '.join(map(quote, fields))}) REFERENCES {quote(parent)} ({', '.join(map(quote, parent_fields))})")
+        columns.append(
+            f"FOREIGN KEY ({', '.join(map(quote, fields))}) REFERENCES {quote(parent)} ({', '.join(map(quote, parent_fields))})"
+        )
     return f"CREATE TABLE {quote(name)} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
@@ -163,11 +175,19 @@ def fts_sql(tables: dict) -> list[str]:
 def view_sql(tables: dict) -> list[str]:
     """CREATE VIEW for each view whose tables are all present."""
     columns = {
-        alias: ", ".join(f"{alias}.{quote(f['name'])}" for f in tables[table]["schema"]["fields"] if f["name"] != "operation_id" or alias == "r")
-        for alias, table in (("h", "headline_totals"), ("r", "reported_totals")) if table in tables
+        alias: ", ".join(
+            f"{alias}.{quote(f['name'])}"
+            for f in tables[table]["schema"]["fields"]
+            if f["name"] != "operation_id" or alias == "r"
+        )
+        for alias, table in (("h", "headline_totals"), ("r", "reported_totals"))
+        if table in tables
     }
-    return [f"CREATE VIEW {quote(name)} AS {select.format(**columns)}"
-            for name, (_, needs, select) in VIEWS.items() if all(t in tables for t in needs)]
+    return [
+        f"CREATE VIEW {quote(name)} AS {select.format(**columns)}"
+        for name, (_, needs, select) in VIEWS.items()
+        if all(t in tables for t in needs)
+    ]
 
 
 def typed_rows(folder: Path, resource: dict) -> Iterator[tuple]:
@@ -212,12 +232,16 @@ def check_foreign_keys(db: sqlite3.Connection) -> None:
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
         shown = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken[:3])
-        raise DatapackageError(f"{len(broken)} foreign key(s) point at missing rows: {shown}; validate the seeds and rebuild the release")
+        raise DatapackageError(
+            f"{len(broken)} foreign key(s) point at missing rows: {shown}; validate the seeds and rebuild the release"
+        )
 
 
 def citation(descriptor: dict) -> str:
     """A one-line citation from the descriptor's authors, title and version."""
-    authors = ", ".join(c.get("title", "") for c in descriptor.get("contributors", []) if c.get("role", "author") == "author")
+    authors = ", ".join(
+        c.get("title", "") for c in descriptor.get("contributors", []) if c.get("role", "author") == "author"
+    )
     return f"{authors or descriptor.get('name', '')}. {descriptor.get('title', '')} (version {descriptor.get('version', '')}) [Data set]."
 
 
@@ -226,7 +250,10 @@ def datasette_metadata(descriptor: dict, database: str | None = None) -> dict:
     database = database or descriptor.get("name", "data")
     resources = [r for r in descriptor.get("resources", []) if r.get("schema")]
     tables = {
-        r["name"]: {"description": r.get("description", ""), "columns": {f["name"]: f.get("description", "") for f in r["schema"]["fields"]}}
+        r["name"]: {
+            "description": r.get("description", ""),
+            "columns": {f["name"]: f.get("description", "") for f in r["schema"]["fields"]},
+        }
         for r in resources
     }
     present = set(tables)

@@ -10,11 +10,19 @@ from .csvfiles import canonical_csv
 from .paths import REPO_ROOT, SCHEMAS_DIRNAME, SEEDS_DIRNAME, descriptor_path, schema_path
 from .schema import read_schema
 
-COUNTRIES = [("DE", "Germany", "DEU", "false"), ("GB", "United Kingdom", "GBR", "false"), ("INTL", "International bodies", "", "true"),
-             ("NL", "Netherlands", "NLD", "false"), ("US", "United States", "USA", "false"), ("WORLD", "Worldwide", "", "true")]
-AGENCIES = [("europol", "Europol", "Europol", "INTL", "police_cooperation", "", ""),
-            ("us-doj", "Department of Justice", "DOJ", "US", "ministry", "", ""),
-            ("us-fbi", "Federal Bureau of Investigation", "FBI", "US", "police", "us-doj", "")]
+COUNTRIES = [
+    ("DE", "Germany", "DEU", "false"),
+    ("GB", "United Kingdom", "GBR", "false"),
+    ("INTL", "International bodies", "", "true"),
+    ("NL", "Netherlands", "NLD", "false"),
+    ("US", "United States", "USA", "false"),
+    ("WORLD", "Worldwide", "", "true"),
+]
+AGENCIES = [
+    ("europol", "Europol", "Europol", "INTL", "police_cooperation", "", ""),
+    ("us-doj", "Department of Justice", "DOJ", "US", "ministry", "", ""),
+    ("us-fbi", "Federal Bureau of Investigation", "FBI", "US", "police", "us-doj", ""),
+]
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,49 @@ def _claims(n_claims: int, n_ops: int, n_sources: int) -> list[list[str]]:
     for i in range(n_claims):
         op, source = f"op-{i % n_ops:06d}", f"src-{i % n_sources:06d}"
         if i % 4 == 3:
-            rows.append([f"c{i:08d}", op, "searches", "", "DE", "", str(i), "count", "approximately", "", source, "europol", "para 2", "current", "", "", ""])
+            rows.append(
+                [
+                    f"c{i:08d}",
+                    op,
+                    "searches",
+                    "",
+                    "DE",
+                    "",
+                    str(i),
+                    "count",
+                    "approximately",
+                    "",
+                    source,
+                    "europol",
+                    "para 2",
+                    "current",
+                    "",
+                    "",
+                    "",
+                ]
+            )
         else:
-            rows.append([f"c{i:08d}", op, "arrests", "", "WORLD", "", str(i), "persons", "exact", "2023-05-02", source, "", "para 1", "current", "", "", ""])
+            rows.append(
+                [
+                    f"c{i:08d}",
+                    op,
+                    "arrests",
+                    "",
+                    "WORLD",
+                    "",
+                    str(i),
+                    "persons",
+                    "exact",
+                    "2023-05-02",
+                    source,
+                    "",
+                    "para 1",
+                    "current",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     return rows
 
 
@@ -85,9 +133,55 @@ def write_package(root: Path, n_claims: int = 200, faults: bool = False) -> Path
     tables = {
         "countries": [list(r) for r in COUNTRIES],
         "agencies": [list(r) for r in AGENCIES],
-        "sources": [[f"src-{i:06d}", f"Report {i}", "Example News", "", "", "news_report", "secondary", f"https://example.org/report/{i}", "2023-05-02", "en", ""] for i in range(n_sources)],
-        "markets": [["market-a", "Market A", "drugs", "2019-01-01", "month", "2021-12-01", "month", "law_enforcement", "", "", "src-000000", ""]],
-        "operations": [[op, f"Operation {op[3:]}", "vendor_sweep", "", "2023-01-01", "month", "2023-04-01", "day", "2023-05-02", "day", "A synthetic sweep.", "src-000000"] for op in ops],
+        "sources": [
+            [
+                f"src-{i:06d}",
+                f"Report {i}",
+                "Example News",
+                "",
+                "",
+                "news_report",
+                "secondary",
+                f"https://example.org/report/{i}",
+                "2023-05-02",
+                "en",
+                "",
+            ]
+            for i in range(n_sources)
+        ],
+        "markets": [
+            [
+                "market-a",
+                "Market A",
+                "drugs",
+                "2019-01-01",
+                "month",
+                "2021-12-01",
+                "month",
+                "law_enforcement",
+                "",
+                "",
+                "src-000000",
+                "",
+            ]
+        ],
+        "operations": [
+            [
+                op,
+                f"Operation {op[3:]}",
+                "vendor_sweep",
+                "",
+                "2023-01-01",
+                "month",
+                "2023-04-01",
+                "day",
+                "2023-05-02",
+                "day",
+                "A synthetic sweep.",
+                "src-000000",
+            ]
+            for op in ops
+        ],
         "operation_agencies": [[op, "us-fbi", "lead", "src-000000"] for op in ops],
         "operation_countries": [[op, "US", "src-000000"] for op in ops],
         "operation_markets": [["op-000000", "market-a", "data_exploited", "src-000000"]],

@@ -24,8 +24,15 @@ from .problems import Problem, sort_problems
 from .rules import Tables, registered
 
 CURATED_TABLES = (
-    "agencies", "countries", "markets", "operation_agencies", "operation_countries",
-    "operation_markets", "operations", "reported_totals", "sources",
+    "agencies",
+    "countries",
+    "markets",
+    "operation_agencies",
+    "operation_countries",
+    "operation_markets",
+    "operations",
+    "reported_totals",
+    "sources",
 )
 
 
@@ -45,7 +52,9 @@ class SeedFiles(Mapping[str, bytes]):
         path, digest = self._files[name]
         data = path.read_bytes()
         if sha256_bytes(data) != digest:
-            raise DatapackageError(f"{path} changed after it was validated; run the command again once the edit is saved")
+            raise DatapackageError(
+                f"{path} changed after it was validated; run the command again once the edit is saved"
+            )
         return data
 
     def __iter__(self) -> Iterator[str]:
@@ -94,11 +103,15 @@ def require_valid(root: Path, progress=None) -> Validation:
     return validation
 
 
-def _validate_tables(root: Path, descriptor: dict, resources: list[Resource], problems: list[Problem], progress) -> Validation:
+def _validate_tables(
+    root: Path, descriptor: dict, resources: list[Resource], problems: list[Problem], progress
+) -> Validation:
     result = Validation(root, descriptor, resources)
     names = {r.get("name") for r in descriptor.get("resources", []) if isinstance(r, dict)}
     for missing in sorted(set(CURATED_TABLES) - names):
-        problems.append(Problem("datapackage", 0, "resources", "missing-resource", f"table {missing!r} is not declared"))
+        problems.append(
+            Problem("datapackage", 0, "resources", "missing-resource", f"table {missing!r} is not declared")
+        )
     for resource in resources:
         problems += _read_resource(result, resource)
         # hand the reader's scratch memory back to the OS: the allocator would keep it, and the
@@ -106,7 +119,9 @@ def _validate_tables(root: Path, descriptor: dict, resources: list[Resource], pr
         pa.default_memory_pool().release_unused()
         if progress and resource.name in result.strings:
             progress(f"checked {resource.name}: {result.strings[resource.name].num_rows:,} rows")
-    problems += check_foreign_keys({r.name: r.schema for r in resources}, result.strings, {n for n in names if isinstance(n, str)})
+    problems += check_foreign_keys(
+        {r.name: r.schema for r in resources}, result.strings, {n for n in names if isinstance(n, str)}
+    )
     if progress:
         progress("checked foreign keys")
     problems += _business_rules(result, problems)
@@ -119,7 +134,15 @@ def _validate_tables(root: Path, descriptor: dict, resources: list[Resource], pr
 def _read_resource(result: Validation, resource: Resource) -> list[Problem]:
     name = resource.name
     if resource.path.stem != name:
-        return [Problem("datapackage", 0, f"resources[{name}].path", "resource-name", f"resource {name!r} must point at seeds/{name}.csv, not {resource.relpath}")]
+        return [
+            Problem(
+                "datapackage",
+                0,
+                f"resources[{name}].path",
+                "resource-name",
+                f"resource {name!r} must point at seeds/{name}.csv, not {resource.relpath}",
+            )
+        ]
     try:
         data = read_regular_file(resource.path)
     except FileNotFoundError:

@@ -60,13 +60,17 @@ def _field_reasons(table: str, before: dict, after: dict) -> list[tuple[str, str
     old_c, new_c = before.get("constraints", {}), after.get("constraints", {})
     old_enum, new_enum = set(old_c.get("enum", [])), set(new_c.get("enum", []))
     if old_enum - new_enum and new_enum:
-        reasons.append(("major", f"enum value(s) {sorted(old_enum - new_enum)} of {table}.{after['name']} were removed"))
+        reasons.append(
+            ("major", f"enum value(s) {sorted(old_enum - new_enum)} of {table}.{after['name']} were removed")
+        )
     if new_enum - old_enum and old_enum:
         reasons.append(("minor", f"enum value(s) {sorted(new_enum - old_enum)} of {table}.{after['name']} were added"))
     others = {k for k in set(old_c) | set(new_c) if k != "enum" and old_c.get(k) != new_c.get(k)}
     if others:
         reasons.append(("minor", f"constraint(s) {sorted(others)} of {table}.{after['name']} changed"))
-    if {k: v for k, v in before.items() if k not in ("constraints", "type")} != {k: v for k, v in after.items() if k not in ("constraints", "type")}:
+    if {k: v for k, v in before.items() if k not in ("constraints", "type")} != {
+        k: v for k, v in after.items() if k not in ("constraints", "type")
+    }:
         reasons.append(("patch", f"description or format of {table}.{after['name']} changed"))
     return reasons
 
@@ -77,7 +81,9 @@ def schema_reasons(old: Snapshot, new: Snapshot) -> list[tuple[str, str]]:
     reasons += [("minor", f"table {t} was added") for t in sorted(set(new.schemas) - set(old.schemas))]
     for table in sorted(set(old.schemas) & set(new.schemas)):
         before, after = _fields(old.schemas[table]), _fields(new.schemas[table])
-        reasons += [("major", f"field {table}.{name} was removed or renamed") for name in sorted(set(before) - set(after))]
+        reasons += [
+            ("major", f"field {table}.{name} was removed or renamed") for name in sorted(set(before) - set(after))
+        ]
         reasons += [("minor", f"field {table}.{name} was added") for name in sorted(set(after) - set(before))]
         for name in sorted(set(before) & set(after)):
             reasons += _field_reasons(table, before[name], after[name])
@@ -93,7 +99,10 @@ def record_reasons(changes: pa.Table) -> list[tuple[str, str]]:
     level_of = {"removed": "major", "added": "minor", "changed": "patch"}
     grouped = changes.group_by(["table", "change"], use_threads=False).aggregate([("key", "count")]).to_pylist()
     counts = {(r["table"], r["change"]): r["key_count"] for r in grouped}
-    return [(level_of[change], f"{n} {change} {'cell' if change == 'changed' else 'record'}(s) in {table}") for (table, change), n in sorted(counts.items())]
+    return [
+        (level_of[change], f"{n} {change} {'cell' if change == 'changed' else 'record'}(s) in {table}")
+        for (table, change), n in sorted(counts.items())
+    ]
 
 
 def required_bump(old: Snapshot | None, new: Snapshot, changes: pa.Table) -> tuple[str, list[str]]:

@@ -4,7 +4,24 @@ from __future__ import annotations
 
 COUNT_UNITS = ("persons", "count", "units")
 MASS_UNITS = ("kg", "g", "lb", "oz", "t")
-CURRENCY_UNITS = ("USD", "EUR", "GBP", "AUD", "CAD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "RUB", "INR", "JPY", "KRW", "CNY")
+CURRENCY_UNITS = (
+    "USD",
+    "EUR",
+    "GBP",
+    "AUD",
+    "CAD",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "BRL",
+    "RUB",
+    "INR",
+    "JPY",
+    "KRW",
+    "CNY",
+)
 COIN_UNITS = ("BTC", "XMR", "ETH", "BCH", "LTC", "USDT", "DASH", "ZEC")
 
 UNIT_FAMILY = {
@@ -13,6 +30,7 @@ UNIT_FAMILY = {
     **{u: "currency" for u in CURRENCY_UNITS},
     **{u: "coin" for u in COIN_UNITS},
 }
+
 
 def family_of_units(units):
     """Map a column of units to unit families for grouping: count, mass, or the currency or coin itself
@@ -182,13 +200,28 @@ DEFINITIONS: dict[str, dict[str, str]] = {
 }
 
 METRIC_DEFINITIONS = {
-    "arrests": "People arrested.", "searches": "Searches (house searches, warrants executed).", "charges": "People or counts charged.",
-    "convictions": "People convicted.", "contacts": "People contacted or interviewed (deterrence).", "identifications": "People identified.",
-    "seizure_cash": "Cash seized.", "seizure_crypto": "Virtual currency seized.", "seizure_cash_and_crypto": "Cash and virtual currency seized, reported as one sum.",
-    "seizure_assets_total": "All assets seized, reported as one sum.", "seizure_drugs_mass": "Drugs seized, by mass.",
-    "seizure_drugs_units": "Drugs seized, in pills or doses.", "seizure_firearms": "Firearms seized.", "seizure_vehicles": "Vehicles seized.",
-    "servers_seized": "Servers or domains seized.", "hidden_services_seized": "Tor hidden services taken down.", "accounts_shut_down": "Accounts shut down.",
-    "countries_involved": "Countries that took part.", "agencies_involved": "Agencies that took part.",
-    "market_users": "Users of a market (market_id set).", "market_vendors": "Vendors of a market.", "market_listings": "Listings or offers on a market.",
-    "market_transactions": "Transactions or sales on a market.", "market_turnover": "Turnover of a market, in the unit reported.",
+    "arrests": "People arrested.",
+    "searches": "Searches (house searches, warrants executed).",
+    "charges": "People or counts charged.",
+    "convictions": "People convicted.",
+    "contacts": "People contacted or interviewed (deterrence).",
+    "identifications": "People identified.",
+    "seizure_cash": "Cash seized.",
+    "seizure_crypto": "Virtual currency seized.",
+    "seizure_cash_and_crypto": "Cash and virtual currency seized, reported as one sum.",
+    "seizure_assets_total": "All assets seized, reported as one sum.",
+    "seizure_drugs_mass": "Drugs seized, by mass.",
+    "seizure_drugs_units": "Drugs seized, in pills or doses.",
+    "seizure_firearms": "Firearms seized.",
+    "seizure_vehicles": "Vehicles seized.",
+    "servers_seized": "Servers or domains seized.",
+    "hidden_services_seized": "Tor hidden services taken down.",
+    "accounts_shut_down": "Accounts shut down.",
+    "countries_involved": "Countries that took part.",
+    "agencies_involved": "Agencies that took part.",
+    "market_users": "Users of a market (market_id set).",
+    "market_vendors": "Vendors of a market.",
+    "market_listings": "Listings or offers on a market.",
+    "market_transactions": "Transactions or sales on a market.",
+    "market_turnover": "Turnover of a market, in the unit reported.",
 }

@@ -103,18 +103,24 @@ def measure(claims: int, workdir: Path, repeat: int) -> list[Timing]:
             for leftover in ("dist", "floor"):
                 shutil.rmtree(root / leftover, ignore_errors=True)
     shutil.rmtree(root)
-    return [Timing(claims, rows, step, statistics.median(s for s, _ in r), max(p for _, p in r)) for step, r in runs.items()]
+    return [
+        Timing(claims, rows, step, statistics.median(s for s, _ in r), max(p for _, p in r)) for step, r in runs.items()
+    ]
 
 
 def render(timings: list[Timing]) -> str:
     """Return the results table and the two ratios per size."""
     lines = [f"{'claims':>9}  {'rows':>9}  {'step':<22} {'wall s':>7} {'rows/s':>11} {'peak RSS MB':>12}"]
     for t in timings:
-        lines.append(f"{t.claims:>9,}  {t.rows:>9,}  {t.step:<22} {t.seconds:>7.2f} {t.rows / t.seconds:>11,.0f} {t.peak_rss / 2**20:>12.0f}")
+        lines.append(
+            f"{t.claims:>9,}  {t.rows:>9,}  {t.step:<22} {t.seconds:>7.2f} {t.rows / t.seconds:>11,.0f} {t.peak_rss / 2**20:>12.0f}"
+        )
     lines += ["", f"{'claims':>9}  {'frictionless / dwe validate':>28}  {'dwe build / floor':>18}"]
     for claims in sorted({t.claims for t in timings}):
         s = {t.step: t.seconds for t in timings if t.claims == claims}
-        lines.append(f"{claims:>9,}  {s['frictionless validate'] / s['dwe validate']:>27.1f}x  {s['dwe build'] / s['pyarrow floor']:>17.1f}x")
+        lines.append(
+            f"{claims:>9,}  {s['frictionless validate'] / s['dwe validate']:>27.1f}x  {s['dwe build'] / s['pyarrow floor']:>17.1f}x"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -131,8 +137,15 @@ def parse_sizes(text: str) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000], help="comma-separated claim counts [default: 10000,100000,1000000]")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per size; each step reports its median wall time [default: 3]")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[10_000, 100_000, 1_000_000],
+        help="comma-separated claim counts [default: 10000,100000,1000000]",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds per size; each step reports its median wall time [default: 3]"
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD = r'''
+CHILD = r"""
 import os, sys, pathlib
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 class WithoutPandas:  # as the dwe script runs: pyarrow finds no pandas to import
@@ -51,9 +51,14 @@ if "headline" in off:
 if "verify" in off:
     build.verify_written = lambda folder: None
 build.build_release(root, root / "dist", force=True)
-'''
+"""
 PARTS = ("figures", "changes", "parquet", "headline", "verify")
-VARIANTS = {"full build": "", **{f"no {part}": part for part in PARTS}, "no extras": ",".join(PARTS), "validation only": "validation"}
+VARIANTS = {
+    "full build": "",
+    **{f"no {part}": part for part in PARTS},
+    "no extras": ",".join(PARTS),
+    "validation only": "validation",
+}
 
 
 def run(args: list[str]) -> tuple[float, float]:
@@ -71,7 +76,9 @@ def run(args: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=1_000_000, help="claims in the synthetic package [default: 1000000]")
+    parser.add_argument(
+        "--claims", type=int, default=1_000_000, help="claims in the synthetic package [default: 1000000]"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="rounds, variants interleaved [default: 3]")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dwe-breakdown-") as tmp:
@@ -82,7 +89,11 @@ def main() -> None:
         for round_number in range(1, args.repeat + 1):
             for name, off in VARIANTS.items():
                 wall, cpu = run([sys.executable, "-c", CHILD, str(root), off])
-                print(f"[round {round_number}/{args.repeat}] {name}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr, flush=True)
+                print(
+                    f"[round {round_number}/{args.repeat}] {name}: {wall:.2f} s wall, {cpu:.2f} s CPU",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 results[name].append((wall, cpu))
     full_wall = statistics.median(w for w, _ in results["full build"])
     print(f"{args.claims:,} claims, median of {args.repeat}")

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from darkweb_enforcement.paths import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -92,7 +91,9 @@ class FileServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 

@@ -15,14 +15,22 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.site import build_site
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,1000",
+]
 SPECTOR = "operations/spector-2023.html"
 
 
@@ -33,7 +41,9 @@ def csv_rows(path: Path) -> list[dict]:
 
 def missing(reason: str) -> None:
     if os.environ.get("DWE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}; install it (apt-get install chromium chromium-driver; pip install selenium) or unset DWE_REQUIRE_BROWSER")
+        pytest.fail(
+            f"{reason}; install it (apt-get install chromium chromium-driver; pip install selenium) or unset DWE_REQUIRE_BROWSER"
+        )
     pytest.skip(reason)
 
 
@@ -87,22 +97,31 @@ def test_home_spector_and_claims_pages_load_without_console_errors(browser, serv
         assert severe_console_entries(browser) == [], page
     browser.get(f"{base}/index.html")
     assert browser.find_element("css selector", "h1").text.startswith("Dark-web enforcement operations")
-    assert browser.execute_script("return document.querySelector('img[src$=\"arrests_per_operation.svg\"]').naturalWidth") > 0
+    assert (
+        browser.execute_script("return document.querySelector('img[src$=\"arrests_per_operation.svg\"]').naturalWidth")
+        > 0
+    )
 
 
 def test_spector_page_shows_the_worldwide_arrests_headline_288(browser, served_site, real_release):
     base, _ = served_site
-    (head,) = [h for h in csv_rows(real_release / "data/headline_totals.csv")
-               if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD")]
+    (head,) = [
+        h
+        for h in csv_rows(real_release / "data/headline_totals.csv")
+        if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD")
+    ]
     browser.get(f"{base}/{SPECTOR}")
     assert browser.find_element("css selector", "h1").text == "Operation SpecTor"
     rows = browser.execute_script(
         "var heads = Array.from(document.querySelectorAll('#headline-table thead th'), th => th.innerText.trim());"
         "return Array.from(document.querySelectorAll('#headline-table tbody tr'),"
-        " r => Object.fromEntries(Array.from(r.cells, (c, i) => [heads[i], c.innerText.trim()])))")
+        " r => Object.fromEntries(Array.from(r.cells, (c, i) => [heads[i], c.innerText.trim()])))"
+    )
     world = [row for row in rows if (row["metric"], row["scope"]) == ("arrests", "WORLD")]
     spread = f"{float(head['min_value']):g}–{float(head['max_value']):g}"
-    assert [(r["value"], r["claims / sources"], r["spread"], r["conflict"]) for r in world] == [("288 persons", f"{head['n_claims']} / {head['n_sources']}", spread, "conflict")]
+    assert [(r["value"], r["claims / sources"], r["spread"], r["conflict"]) for r in world] == [
+        ("288 persons", f"{head['n_claims']} / {head['n_sources']}", spread, "conflict")
+    ]
     assert head["value"] == "288"
 
 
@@ -111,16 +130,23 @@ def test_spector_page_links_to_every_source_its_claims_cite(browser, served_site
     claims = [c for c in csv_rows(real_release / "data/reported_totals.csv") if c["operation_id"] == "spector-2023"]
     urls = {s["source_id"]: s["url"] for s in csv_rows(real_release / "data/sources.csv")}
     browser.get(f"{base}/{SPECTOR}")
-    links = set(browser.execute_script("return Array.from(document.querySelectorAll('#operation-claims a[href]'), a => a.getAttribute('href'))"))
+    links = set(
+        browser.execute_script(
+            "return Array.from(document.querySelectorAll('#operation-claims a[href]'), a => a.getAttribute('href'))"
+        )
+    )
     assert {urls[c["source_id"]] for c in claims} <= links
-    assert browser.execute_script("return document.querySelectorAll('#operation-claims tbody tr').length") == len(claims)
+    assert browser.execute_script("return document.querySelectorAll('#operation-claims tbody tr').length") == len(
+        claims
+    )
 
 
 def visible_operations(browser) -> list[str]:
     return browser.execute_script(
         "var column = Array.from(document.querySelectorAll('#claims thead th'), th => th.innerText.trim()).indexOf('operation_id');"
         "return Array.from(document.querySelectorAll('#claims tbody tr'))"
-        ".filter(r => r.getClientRects().length > 0).map(r => r.cells[column].innerText.trim())")
+        ".filter(r => r.getClientRects().length > 0).map(r => r.cells[column].innerText.trim())"
+    )
 
 
 def test_filtering_the_claims_table_by_operation_leaves_only_its_rows(browser, served_site, real_release):
@@ -153,16 +179,22 @@ def test_sorting_the_claims_table_by_value_orders_numbers_with_empty_cells_last(
     values = browser.execute_script(
         "var column = Array.from(document.querySelectorAll('#claims thead th'), th => th.innerText.trim()).indexOf('value');"
         "return Array.from(document.querySelectorAll('#claims tbody tr')).filter(r => !r.hidden)"
-        ".map(r => r.cells[column].querySelector('[data-sort]').getAttribute('data-sort'))")
+        ".map(r => r.cells[column].querySelector('[data-sort]').getAttribute('data-sort'))"
+    )
     numbers = [float(v) for v in values if v]
-    assert numbers == sorted(numbers) and values[len(numbers):] == [""] * (len(values) - len(numbers))
-    assert browser.find_element("xpath", "//table[@id='claims']//th[button[text()='value']]").get_attribute("aria-sort") == "ascending"
+    assert numbers == sorted(numbers) and values[len(numbers) :] == [""] * (len(values) - len(numbers))
+    assert (
+        browser.find_element("xpath", "//table[@id='claims']//th[button[text()='value']]").get_attribute("aria-sort")
+        == "ascending"
+    )
 
 
 def test_pages_work_from_file_urls(browser, served_site):
     _, out = served_site
     browser.get((out / SPECTOR).as_uri())
-    assert browser.execute_script("return getComputedStyle(document.querySelector('header')).borderBottomStyle") == "solid"
+    assert (
+        browser.execute_script("return getComputedStyle(document.querySelector('header')).borderBottomStyle") == "solid"
+    )
     browser.find_element("link text", "Claims").click()
     assert browser.current_url == (out / "claims.html").as_uri()
     assert severe_console_entries(browser) == []

@@ -10,13 +10,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from darkweb_enforcement.build import build_release
-from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.errors import ReleaseExists
+from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.synthetic import write_package
 
-TABLES = ["agencies", "countries", "markets", "operation_agencies", "operation_countries", "operation_markets", "operations", "reported_totals", "sources"]
+TABLES = [
+    "agencies",
+    "countries",
+    "markets",
+    "operation_agencies",
+    "operation_countries",
+    "operation_markets",
+    "operations",
+    "reported_totals",
+    "sources",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +37,20 @@ def release(tmp_path_factory) -> Path:
 def test_release_layout(release: Path):
     assert release.name == "darkweb-enforcement-0.1.0"
     tables = TABLES + ["changes", "coverage", "headline_totals"]
-    assert sorted(p.name for p in (release / "data").iterdir()) == sorted([f"{t}.csv" for t in tables] + [f"{t}.parquet" for t in tables])
-    assert sorted(p.name for p in release.iterdir()) == ["CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "README.md", "SHA256SUMS", "darkweb-enforcement.sqlite",
-                                                         "data", "datapackage.json", "load.R"]
+    assert sorted(p.name for p in (release / "data").iterdir()) == sorted(
+        [f"{t}.csv" for t in tables] + [f"{t}.parquet" for t in tables]
+    )
+    assert sorted(p.name for p in release.iterdir()) == [
+        "CHANGELOG.md",
+        "CITATION.cff",
+        "CODEBOOK.md",
+        "README.md",
+        "SHA256SUMS",
+        "darkweb-enforcement.sqlite",
+        "data",
+        "datapackage.json",
+        "load.R",
+    ]
     assert (release / "load.R").read_bytes() == (REPO_ROOT / "scripts" / "load.R").read_bytes()
 
 
@@ -45,16 +65,25 @@ def test_the_archive_holds_no_figures_and_its_bytes_need_no_plotting_library(tmp
     import sys
 
     root = write_package(tmp_path / "pkg", 120)
-    code = ("import sys, pathlib\n"
-            "if sys.argv[3] == 'block':\n"
-            "    class Block:\n"
-            "        def find_spec(self, name, path=None, target=None):\n"
-            "            if name.split('.')[0] == 'matplotlib': raise ImportError('matplotlib is blocked')\n"
-            "    sys.meta_path.insert(0, Block())\n"
-            "from darkweb_enforcement.build import build_release\n"
-            "print(build_release(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])))\n")
-    built = [subprocess.run([sys.executable, "-c", code, str(root), str(tmp_path / out), mode], capture_output=True, text=True, check=True).stdout.strip()
-             for out, mode in (("with", "allow"), ("without", "block"))]
+    code = (
+        "import sys, pathlib\n"
+        "if sys.argv[3] == 'block':\n"
+        "    class Block:\n"
+        "        def find_spec(self, name, path=None, target=None):\n"
+        "            if name.split('.')[0] == 'matplotlib': raise ImportError('matplotlib is blocked')\n"
+        "    sys.meta_path.insert(0, Block())\n"
+        "from darkweb_enforcement.build import build_release\n"
+        "print(build_release(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])))\n"
+    )
+    built = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(root), str(tmp_path / out), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for out, mode in (("with", "allow"), ("without", "block"))
+    ]
     with_mpl, without = (Path(b) for b in built)
     assert (with_mpl / "SHA256SUMS").read_bytes() == (without / "SHA256SUMS").read_bytes()
     assert not list(with_mpl.rglob("*.png")) and not list(with_mpl.rglob("*.svg"))
@@ -85,7 +114,7 @@ def test_csv_and_parquet_hold_the_same_data(release: Path, table: str):
     assert len(from_parquet) == len(from_csv)
     for column in from_csv.columns:
         parquet_text = from_parquet[column].astype(object).map(_as_text)
-        csv_text = from_csv[column].map(lambda v: _as_text(float(v)) if v and column == "value" else v)
+        csv_text = from_csv[column].map(lambda v, column=column: _as_text(float(v)) if v and column == "value" else v)
         assert parquet_text.tolist() == csv_text.tolist(), column
 
 

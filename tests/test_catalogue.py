@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import invalid_cases, make_package
 from darkweb_enforcement.cli import main
 
@@ -40,6 +39,11 @@ def test_build_writes_nothing(case: Path, tmp_path: Path):
 def test_every_business_rule_has_a_catalogue_case():
     from darkweb_enforcement.rules import registered
 
-    covered = {line.rsplit("[", 1)[1].rstrip("]\n") for case in CASES for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines() if "[" in line}
+    covered = {
+        line.rsplit("[", 1)[1].rstrip("]\n")
+        for case in CASES
+        for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+        if "[" in line
+    }
     missing = sorted(set(registered()) - covered)
     assert missing == [], f"add a case under tests/data/invalid/ for each of {missing}"

@@ -6,8 +6,14 @@ import csv
 import io
 
 import pyarrow as pa
-
-from darkweb_enforcement.changes import CHANGE_FIELDS, CHANGE_SCHEMA, Snapshot, _render_with_csv_module, diff_snapshots, render_changes_csv
+from darkweb_enforcement.changes import (
+    CHANGE_FIELDS,
+    CHANGE_SCHEMA,
+    Snapshot,
+    _render_with_csv_module,
+    diff_snapshots,
+    render_changes_csv,
+)
 
 
 def changes_table(rows: list[tuple], empty_first_chunk: bool = True) -> pa.Table:
@@ -21,13 +27,20 @@ def parse(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-ROWS = [("agencies", "at-bk", "added", "", "", ""), ("sources", "s-1", "changed", "title", "Old", "New"), ("sources", "s-2", "removed", "", "", "")]
+ROWS = [
+    ("agencies", "at-bk", "added", "", "", ""),
+    ("sources", "s-1", "changed", "title", "Old", "New"),
+    ("sources", "s-2", "removed", "", "", ""),
+]
 
 
 def test_arrow_rendering_equals_the_csv_module_byte_for_byte_even_after_an_empty_chunk():
     table = changes_table(ROWS)
     assert render_changes_csv(table) == _render_with_csv_module(table)
-    assert render_changes_csv(table) == b"table,key,change,field,old_value,new_value\nagencies,at-bk,added,,,\nsources,s-1,changed,title,Old,New\nsources,s-2,removed,,,\n"
+    assert (
+        render_changes_csv(table)
+        == b"table,key,change,field,old_value,new_value\nagencies,at-bk,added,,,\nsources,s-1,changed,title,Old,New\nsources,s-2,removed,,,\n"
+    )
 
 
 def test_cells_that_need_quotes_are_quoted_minimally():
@@ -42,7 +55,9 @@ def test_first_release_lists_every_record_as_added_sorted_by_key():
     new = Snapshot({"t": pa.table({"id": ["b|1", "a", "c"], "name": ["x", "y", "z"]})}, {"t": names}, {"t": ["id"]})
     changes = diff_snapshots(None, new)
     assert changes["key"].to_pylist() == ["a", "b|1", "c"] and set(changes["change"].to_pylist()) == {"added"}
-    sorted_new = Snapshot({"t": pa.table({"id": ["a", "b", "c"], "name": ["x", "y", "z"]})}, {"t": names}, {"t": ["id"]})
+    sorted_new = Snapshot(
+        {"t": pa.table({"id": ["a", "b", "c"], "name": ["x", "y", "z"]})}, {"t": names}, {"t": ["id"]}
+    )
     assert diff_snapshots(None, sorted_new)["key"].to_pylist() == ["a", "b", "c"]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from darkweb_enforcement.cli import main
 from darkweb_enforcement.paths import REPO_ROOT
 

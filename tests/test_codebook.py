@@ -10,7 +10,9 @@ from darkweb_enforcement.validate import validate_package
 def test_committed_codebook_is_current():
     validation = validate_package(REPO_ROOT)
     expected = render_codebook(validation)
-    assert (REPO_ROOT / "CODEBOOK.md").read_text(encoding="utf-8") == expected, "CODEBOOK.md is stale: run `dwe codebook` and commit it"
+    assert (REPO_ROOT / "CODEBOOK.md").read_text(encoding="utf-8") == expected, (
+        "CODEBOOK.md is stale: run `dwe codebook` and commit it"
+    )
 
 
 def test_codebook_documents_every_field_and_enum_value(package):

@@ -12,10 +12,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-import pytest
-
 import darkweb_enforcement
+import pytest
 from darkweb_enforcement.archive import extract_archive
 from darkweb_enforcement.checksums import sha256_file, write_checksums
 from darkweb_enforcement.errors import DatapackageError, UnsafeRelease
@@ -55,12 +53,33 @@ def copy_release(built_release, tmp_path: Path) -> Path:
 
 
 def index_with(versions: list[str], sha: str, base_url: str = "https://example.org") -> dict:
-    return {"base_url": base_url, "url_pattern": "{base_url}/darkweb-enforcement-{version}.zip",
-            "releases": [{"version": v, "status": "current" if i == 0 else "superseded", "archive_sha256": sha} for i, v in enumerate(versions)]}
+    return {
+        "base_url": base_url,
+        "url_pattern": "{base_url}/darkweb-enforcement-{version}.zip",
+        "releases": [
+            {"version": v, "status": "current" if i == 0 else "superseded", "archive_sha256": sha}
+            for i, v in enumerate(versions)
+        ],
+    }
 
 
 # class 2: nothing from an index becomes a path unchecked
-BAD_VERSIONS = ["../../evil", "0.1.0/../../x", "1.0", "1.0.0.0", "01.0.0", "1.0.0\n", " 1.0.0", "1.0.0 ", "١.٠.٠", "1.0.0-rc1", "1.0.0/", "..", "", 1]
+BAD_VERSIONS = [
+    "../../evil",
+    "0.1.0/../../x",
+    "1.0",
+    "1.0.0.0",
+    "01.0.0",
+    "1.0.0\n",
+    " 1.0.0",
+    "1.0.0 ",
+    "١.٠.٠",
+    "1.0.0-rc1",
+    "1.0.0/",
+    "..",
+    "",
+    1,
+]
 
 
 @pytest.mark.parametrize("version", BAD_VERSIONS, ids=[repr(v) for v in BAD_VERSIONS])
@@ -79,15 +98,34 @@ def test_a_requested_version_that_is_not_strict_is_refused(cache, version):
     assert not cache.exists()
 
 
-@pytest.mark.parametrize("index,message", [
-    ([], "not a releases index"), ({"releases": "x"}, "not a releases index"), ({"releases": [1]}, "is not an object"),
-    ({"releases": [{"version": "1.0.0", "status": "live", "archive_sha256": "a" * 64}]}, "status 'live'"),
-    ({"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "xyz"}]}, "archive_sha256 must be 64"),
-    ({"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64, "commit": "HEAD"}]}, "commit 'HEAD' is not 40 hex"),
-    ({"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64}, {"version": "1.1.0", "status": "current", "archive_sha256": "a" * 64}]}, "2 releases are current"),
-    ({"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64}] * 2}, "listed twice"),
-    ({"base_url": 5, "releases": []}, "base_url must be a string"),
-])
+@pytest.mark.parametrize(
+    "index,message",
+    [
+        ([], "not a releases index"),
+        ({"releases": "x"}, "not a releases index"),
+        ({"releases": [1]}, "is not an object"),
+        ({"releases": [{"version": "1.0.0", "status": "live", "archive_sha256": "a" * 64}]}, "status 'live'"),
+        (
+            {"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "xyz"}]},
+            "archive_sha256 must be 64",
+        ),
+        (
+            {"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64, "commit": "HEAD"}]},
+            "commit 'HEAD' is not 40 hex",
+        ),
+        (
+            {
+                "releases": [
+                    {"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64},
+                    {"version": "1.1.0", "status": "current", "archive_sha256": "a" * 64},
+                ]
+            },
+            "2 releases are current",
+        ),
+        ({"releases": [{"version": "1.0.0", "status": "current", "archive_sha256": "a" * 64}] * 2}, "listed twice"),
+        ({"base_url": 5, "releases": []}, "base_url must be a string"),
+    ],
+)
 def test_an_index_of_the_wrong_shape_is_refused(index, message):
     with pytest.raises(DatapackageError, match=message):
         check_index(index, "releases.json")
@@ -107,7 +145,16 @@ def test_a_url_pattern_without_exactly_one_version_and_a_base_is_refused(tmp_pat
         darkweb_enforcement.load(index=tmp_path / "releases.json")
 
 
-DESCRIPTOR_PATHS = ["../outside.csv", "/etc/passwd", "data/../../outside.csv", "https://example.org/x.csv", "file:///etc/passwd", "~/x.csv", "data\\agencies.csv", "data/link.csv"]
+DESCRIPTOR_PATHS = [
+    "../outside.csv",
+    "/etc/passwd",
+    "data/../../outside.csv",
+    "https://example.org/x.csv",
+    "file:///etc/passwd",
+    "~/x.csv",
+    "data\\agencies.csv",
+    "data/link.csv",
+]
 
 
 @pytest.mark.parametrize("rel", DESCRIPTOR_PATHS)
@@ -154,13 +201,18 @@ def test_duplicate_entry_names_are_refused(tmp_path):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate it is asked to write
-        dup = zip_with(tmp_path / "dup.zip", [("darkweb-enforcement-9.9.9/SHA256SUMS", b"a"), ("darkweb-enforcement-9.9.9/SHA256SUMS", b"b")])
+        dup = zip_with(
+            tmp_path / "dup.zip",
+            [("darkweb-enforcement-9.9.9/SHA256SUMS", b"a"), ("darkweb-enforcement-9.9.9/SHA256SUMS", b"b")],
+        )
     with pytest.raises(UnsafeRelease, match="appears more than once"):
         extract_archive(dup, tmp_path / "x")
 
 
 def test_an_unsupported_compression_method_is_refused(tmp_path):
-    lzma = zip_with(tmp_path / "lzma.zip", [("darkweb-enforcement-9.9.9/SHA256SUMS", b"a" * 100)], method=zipfile.ZIP_LZMA)
+    lzma = zip_with(
+        tmp_path / "lzma.zip", [("darkweb-enforcement-9.9.9/SHA256SUMS", b"a" * 100)], method=zipfile.ZIP_LZMA
+    )
     with pytest.raises(UnsafeRelease, match="uses compression method 14"):
         extract_archive(lzma, tmp_path / "x")
 
@@ -229,18 +281,32 @@ def test_dates_at_both_ends_of_the_plausible_range_validate_build_and_load(tmp_p
     lines[1] = lines[1].replace("2023-05-02,day", f"{latest},day")
     path.write_text("\n".join(lines) + "\n")
     operations = darkweb_enforcement.load_table("operations", path=build_release(root, tmp_path / "dist"))
-    assert (str(operations.loc[0, "started_on"].date()), str(operations.loc[0, "announced_on"].date())) == ("1990-01-01", latest)
+    assert (str(operations.loc[0, "started_on"].date()), str(operations.loc[0, "announced_on"].date())) == (
+        "1990-01-01",
+        latest,
+    )
 
 
 # the R loader refuses the same
 def run_r(tmp_path: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    script = f'source("{R_LOADER}"); args <- commandArgs(TRUE); x <- dwe_load(args[1], index = args[2]); cat("loaded\\n")'
+    script = (
+        f'source("{R_LOADER}"); args <- commandArgs(TRUE); x <- dwe_load(args[1], index = args[2]); cat("loaded\\n")'
+    )
     import os
 
-    return subprocess.run(["Rscript", "-e", script, *args], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        ["Rscript", "-e", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, **(env or {})},
+    )
 
 
-needs_r = pytest.mark.skipif(shutil.which("Rscript") is None and not __import__("os").environ.get("DWE_REQUIRE_R"), reason="Rscript is not installed")
+needs_r = pytest.mark.skipif(
+    shutil.which("Rscript") is None and not __import__("os").environ.get("DWE_REQUIRE_R"),
+    reason="Rscript is not installed",
+)
 
 
 @needs_r

@@ -8,17 +8,28 @@ import subprocess
 import sys
 from pathlib import Path
 
+import darkweb_enforcement
 import duckdb
 import pandas as pd
 import polars as pl
 import pytest
-
-import darkweb_enforcement
 from darkweb_enforcement.checksums import sha256_file
 from darkweb_enforcement.errors import ChecksumMismatch, DatapackageError
 
-TABLES = ["agencies", "changes", "countries", "coverage", "headline_totals", "markets", "operation_agencies", "operation_countries",
-          "operation_markets", "operations", "reported_totals", "sources"]
+TABLES = [
+    "agencies",
+    "changes",
+    "countries",
+    "coverage",
+    "headline_totals",
+    "markets",
+    "operation_agencies",
+    "operation_countries",
+    "operation_markets",
+    "operations",
+    "reported_totals",
+    "sources",
+]
 KIND = {"string": "string", "number": "float64", "integer": "Int64", "date": "datetime64[s]", "boolean": "boolean"}
 
 
@@ -32,8 +43,16 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 def entry(version: str, status: str, archive: Path) -> dict:
     """A releases.json entry recording the genuine archive's sha256."""
-    return {"version": version, "date": "2026-01-01", "status": status, "commit": "0" * 40, "archive": f"darkweb-enforcement-{version}.zip",
-            "archive_sha256": sha256_file(archive), "archive_bytes": archive.stat().st_size, "row_counts": {}}
+    return {
+        "version": version,
+        "date": "2026-01-01",
+        "status": status,
+        "commit": "0" * 40,
+        "archive": f"darkweb-enforcement-{version}.zip",
+        "archive_sha256": sha256_file(archive),
+        "archive_bytes": archive.stat().st_size,
+        "row_counts": {},
+    }
 
 
 @pytest.fixture
@@ -46,8 +65,16 @@ def site(file_server, built_release) -> tuple:
     tampered[len(tampered) // 2] ^= 1
     (www / "darkweb-enforcement-0.0.9.zip").write_bytes(bytes(tampered))
     (www / "darkweb-enforcement-0.0.8.zip").write_text("<!DOCTYPE html><html><body>Sign in to continue</body></html>")
-    index = {"dataset": "darkweb-enforcement", "url_pattern": "{base_url}/darkweb-enforcement-{version}.zip", "base_url": file_server.url,
-             "releases": [entry("0.1.0", "current", archive), entry("0.0.9", "superseded", archive), entry("0.0.8", "superseded", archive)]}
+    index = {
+        "dataset": "darkweb-enforcement",
+        "url_pattern": "{base_url}/darkweb-enforcement-{version}.zip",
+        "base_url": file_server.url,
+        "releases": [
+            entry("0.1.0", "current", archive),
+            entry("0.0.9", "superseded", archive),
+            entry("0.0.8", "superseded", archive),
+        ],
+    }
     (www / "releases.json").write_text(json.dumps(index))
     return file_server, f"{file_server.url}/releases.json"
 
@@ -88,7 +115,9 @@ def test_current_release_falls_back_to_the_cached_index_offline(site):
     server, index = site
     darkweb_enforcement.load(index=index)
     server.stop()
-    with pytest.warns(UserWarning, match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json; using the copy cached at "):
+    with pytest.warns(
+        UserWarning, match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json; using the copy cached at "
+    ):
         assert len(darkweb_enforcement.load_table("sources", index=index)) == 5
 
 
@@ -104,7 +133,10 @@ def test_withdrawn_release_loads_with_a_warning(site, tmp_path):
 def test_missing_archive_names_the_url(site, cache):
     server, index = site
     (server.folder / "darkweb-enforcement-0.1.0.zip").unlink()
-    with pytest.raises(DatapackageError, match=r"could not download release 0\.1\.0 from http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.1\.0\.zip \(404 .*\); check base_url / DWE_BASE_URL or your connection"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"could not download release 0\.1\.0 from http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.1\.0\.zip \(404 .*\); check base_url / DWE_BASE_URL or your connection",
+    ):
         darkweb_enforcement.load(version="0.1.0", index=index)
     assert not (cache / "0.1.0").exists()
 
@@ -112,28 +144,40 @@ def test_missing_archive_names_the_url(site, cache):
 def test_offline_without_cache_says_so(site):
     server, index = site
     server.stop()
-    with pytest.raises(DatapackageError, match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json \(.*\); nothing is cached for it yet"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"could not fetch http://127\.0\.0\.1:\d+/releases\.json \(.*\); nothing is cached for it yet",
+    ):
         darkweb_enforcement.load(version="0.0.9", index=index)  # 0.1.0 would load from the bundle, offline
 
 
 def test_tampered_archive_is_refused_and_not_cached(site, built_release, cache):
     _, index = site
     expected = sha256_file(built_release[1])
-    with pytest.raises(ChecksumMismatch, match=rf"^sha256 of darkweb-enforcement-0\.0\.9\.zip from http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.0\.9\.zip: expected {expected} but got [0-9a-f]{{64}}; the download was deleted$"):
+    with pytest.raises(
+        ChecksumMismatch,
+        match=rf"^sha256 of darkweb-enforcement-0\.0\.9\.zip from http://127\.0\.0\.1:\d+/darkweb-enforcement-0\.0\.9\.zip: expected {expected} but got [0-9a-f]{{64}}; the download was deleted$",
+    ):
         darkweb_enforcement.load(version="0.0.9", index=index)
     assert not (cache / "0.0.9").exists()
 
 
 def test_html_page_is_refused(site, cache):
     _, index = site
-    with pytest.raises(DatapackageError, match=r"/darkweb-enforcement-0\.0\.8\.zip sent an HTML page instead of darkweb-enforcement-0\.0\.8\.zip; check base_url / DWE_BASE_URL\. The download was deleted"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"/darkweb-enforcement-0\.0\.8\.zip sent an HTML page instead of darkweb-enforcement-0\.0\.8\.zip; check base_url / DWE_BASE_URL\. The download was deleted",
+    ):
         darkweb_enforcement.load(version="0.0.8", index=index)
     assert not (cache / "0.0.8").exists()
 
 
 def test_unknown_version_lists_the_known_ones(site):
     _, index = site
-    with pytest.raises(DatapackageError, match=r"releases\.json has no release 9\.9\.9; known versions: 0\.1\.0 \(current\), 0\.0\.9 \(superseded\), 0\.0\.8 \(superseded\)$"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"releases\.json has no release 9\.9\.9; known versions: 0\.1\.0 \(current\), 0\.0\.9 \(superseded\), 0\.0\.8 \(superseded\)$",
+    ):
         darkweb_enforcement.load(version="9.9.9", index=index)
 
 
@@ -141,15 +185,24 @@ def test_base_url_comes_from_the_argument_then_the_environment(site, tmp_path, m
     server, _ = site
     index = json.loads((server.folder / "releases.json").read_text()) | {"base_url": ""}
     (tmp_path / "releases.json").write_text(json.dumps(index))
-    with pytest.raises(DatapackageError, match="no download host for release 0.1.0: the index has no base_url; pass base_url= or set DWE_BASE_URL"):
+    with pytest.raises(
+        DatapackageError,
+        match="no download host for release 0.1.0: the index has no base_url; pass base_url= or set DWE_BASE_URL",
+    ):
         darkweb_enforcement.load(version="0.1.0", index=tmp_path / "releases.json")
-    assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=tmp_path / "releases.json", base_url=server.url)) == 5
+    assert (
+        len(darkweb_enforcement.load_table("sources", "0.1.0", index=tmp_path / "releases.json", base_url=server.url))
+        == 5
+    )
     monkeypatch.setenv("DWE_BASE_URL", server.url)
     assert len(darkweb_enforcement.load_table("sources", "0.1.0", index=tmp_path / "releases.json")) == 5
 
 
 def test_missing_table_names_the_tables_that_exist(built_release):
-    with pytest.raises(DatapackageError, match=r"table 'claims' is not in darkweb-enforcement-0\.1\.0; its tables are: agencies, changes, countries, coverage, headline_totals, markets, "):
+    with pytest.raises(
+        DatapackageError,
+        match=r"table 'claims' is not in darkweb-enforcement-0\.1\.0; its tables are: agencies, changes, countries, coverage, headline_totals, markets, ",
+    ):
         darkweb_enforcement.load(path=built_release[0], tables=["claims"])
 
 
@@ -200,14 +253,20 @@ def test_changed_file_in_a_folder_is_refused(built_release, tmp_path):
     shutil.copytree(built_release[0], copy)
     target = copy / "data" / "operations.parquet"
     target.write_bytes(target.read_bytes()[:-1] + b"\0")
-    with pytest.raises(ChecksumMismatch, match=r"copy does not match its SHA256SUMS: data/operations\.parquet: sha256 expected [0-9a-f]{64} but got [0-9a-f]{64}; .*nothing was read"):
+    with pytest.raises(
+        ChecksumMismatch,
+        match=r"copy does not match its SHA256SUMS: data/operations\.parquet: sha256 expected [0-9a-f]{64} but got [0-9a-f]{64}; .*nothing was read",
+    ):
         darkweb_enforcement.load(path=copy)
 
 
 def test_html_file_given_as_archive_is_refused(tmp_path):
     page = tmp_path / "darkweb-enforcement-0.1.0.zip"
     page.write_text("<!DOCTYPE html><html></html>")
-    with pytest.raises(DatapackageError, match=r"darkweb-enforcement-0\.1\.0\.zip: not a zip archive or corrupt \(.*\); was it truncated or an HTML error page\?"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"darkweb-enforcement-0\.1\.0\.zip: not a zip archive or corrupt \(.*\); was it truncated or an HTML error page\?",
+    ):
         darkweb_enforcement.load(path=page)
 
 
@@ -229,22 +288,40 @@ def test_importing_the_package_stays_cheap():
 
 
 def test_loading_keeps_frictionless_and_click_out(built_release):
-    code = ("import sys, darkweb_enforcement, darkweb_enforcement.fetch; darkweb_enforcement.load(path=sys.argv[1]); "
-            "print(sorted(m for m in ('frictionless', 'click') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code, str(built_release[1])], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, darkweb_enforcement, darkweb_enforcement.fetch; darkweb_enforcement.load(path=sys.argv[1]); "
+        "print(sorted(m for m in ('frictionless', 'click') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(built_release[1])], capture_output=True, text=True, check=True
+    )
     assert done.stdout == "[]\n"
 
 
 def test_duckdb_reads_the_parquet_types(built_release):
     path = built_release[0] / "data" / "reported_totals.parquet"
-    types = dict(duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))").fetchall())
+    types = dict(
+        duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))").fetchall()
+    )
     # duckdb reads dictionary-encoded Parquet strings as VARCHAR; the levels live in the schema
-    assert (types["as_of"], types["value"], types["metric"], types["claim_id"]) == ("DATE", "DOUBLE", "VARCHAR", "VARCHAR")
-    assert duckdb.sql(f"SELECT sum(value) FROM read_parquet('{path}') WHERE metric = 'searches'").fetchall() == [(float(sum(range(3, 100, 4))),)]
+    assert (types["as_of"], types["value"], types["metric"], types["claim_id"]) == (
+        "DATE",
+        "DOUBLE",
+        "VARCHAR",
+        "VARCHAR",
+    )
+    assert duckdb.sql(f"SELECT sum(value) FROM read_parquet('{path}') WHERE metric = 'searches'").fetchall() == [
+        (float(sum(range(3, 100, 4))),)
+    ]
 
 
 def test_polars_reads_the_parquet_types(built_release):
     frame = pl.read_parquet(built_release[0] / "data" / "reported_totals.parquet")
-    assert (frame.schema["as_of"], frame.schema["value"], frame.schema["metric"], frame.schema["claim_id"]) == (pl.Date, pl.Float64, pl.Categorical, pl.String)
+    assert (frame.schema["as_of"], frame.schema["value"], frame.schema["metric"], frame.schema["claim_id"]) == (
+        pl.Date,
+        pl.Float64,
+        pl.Categorical,
+        pl.String,
+    )
     headline = pl.read_parquet(built_release[0] / "data" / "headline_totals.parquet")
     assert (headline.schema["n_claims"], headline.schema["conflict"]) == (pl.Int64, pl.Boolean)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from darkweb_enforcement.synthetic import FAULTS, Fault, write_package
 from darkweb_enforcement.validate import validate_package
 
 Finding = tuple[str, int, str, str]  # table, row (header = 1), field ("" for a row error), code
 ROW_ERRORS = {"primary-key", "foreign-key"}
 CODE_OF_KIND = {
-    "type": "type-error", "required": "constraint-error", "enum": "constraint-error", "pattern": "constraint-error",
-    "minimum": "constraint-error", "unique": "unique-error", "primary-key": "primary-key", "foreign-key": "foreign-key",
+    "type": "type-error",
+    "required": "constraint-error",
+    "enum": "constraint-error",
+    "pattern": "constraint-error",
+    "minimum": "constraint-error",
+    "unique": "unique-error",
+    "primary-key": "primary-key",
+    "foreign-key": "foreign-key",
 }
 
 

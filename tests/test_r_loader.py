@@ -9,15 +9,21 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import darkweb_enforcement
 import pandas as pd
 import pytest
-
-import darkweb_enforcement
 from darkweb_enforcement.checksums import sha256_file
 from darkweb_enforcement.paths import REPO_ROOT
 
 RSCRIPT = shutil.which("Rscript")
-R_KIND = {"Date": "date", "integer": "integer", "factor": "category", "numeric": "number", "logical": "boolean", "character": "string"}
+R_KIND = {
+    "Date": "date",
+    "integer": "integer",
+    "factor": "category",
+    "numeric": "number",
+    "logical": "boolean",
+    "character": "string",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +53,9 @@ def kind(series: pd.Series) -> str:
     """Name a pandas dtype by the kind R gives the same column."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         return "category"
-    return {"datetime64[s]": "date", "Int64": "integer", "float64": "number", "boolean": "boolean", "string": "string"}[str(series.dtype)]
+    return {"datetime64[s]": "date", "Int64": "integer", "float64": "number", "boolean": "boolean", "string": "string"}[
+        str(series.dtype)
+    ]
 
 
 def plain(value, dtype_kind: str):
@@ -70,7 +78,10 @@ def assert_same(r_tables: dict, frames: dict[str, pd.DataFrame]) -> None:
                 assert r_column["levels"] == list(frame[column].cat.categories), (name, column)
             ours = [plain(v, k) for v in frame[column]]
             if k == "number":
-                assert all((a is None and b is None) or math.isclose(a, b, rel_tol=1e-14) for a, b in zip(r_column["values"], ours, strict=True)), (name, column)
+                assert all(
+                    (a is None and b is None) or math.isclose(a, b, rel_tol=1e-14)
+                    for a, b in zip(r_column["values"], ours, strict=True)
+                ), (name, column)
             else:
                 assert r_column["values"] == ours, (name, column)
 
@@ -83,8 +94,17 @@ def test_r_reads_what_python_reads(built_release, tmp_path, which):
 
 def test_r_types_follow_the_table_schema(built_release, tmp_path):
     tables = r_summary(tmp_path, built_release[0], "reported_totals,headline_totals,countries")
-    claims, headline, countries = tables["reported_totals"]["columns"], tables["headline_totals"]["columns"], tables["countries"]["columns"]
-    assert [claims[c]["class"] for c in ("claim_id", "metric", "value", "as_of")] == ["character", "factor", "numeric", "Date"]
+    claims, headline, countries = (
+        tables["reported_totals"]["columns"],
+        tables["headline_totals"]["columns"],
+        tables["countries"]["columns"],
+    )
+    assert [claims[c]["class"] for c in ("claim_id", "metric", "value", "as_of")] == [
+        "character",
+        "factor",
+        "numeric",
+        "Date",
+    ]
     assert claims["qualifier"]["levels"][:3] == ["exact", "approximately", "more_than"]
     assert [headline[c]["class"] for c in ("n_claims", "conflict")] == ["integer", "logical"]
     assert countries["code"]["values"][3] == "NA"
@@ -102,7 +122,10 @@ def test_r_refuses_a_changed_file(built_release, tmp_path):
 
 def test_r_names_the_tables_when_one_is_missing(built_release, tmp_path):
     done = run_r(tmp_path, built_release[0], "claims")
-    assert "table 'claims' is not in darkweb-enforcement-0.1.0; its tables are: agencies, changes, countries, " in done.stderr
+    assert (
+        "table 'claims' is not in darkweb-enforcement-0.1.0; its tables are: agencies, changes, countries, "
+        in done.stderr
+    )
 
 
 def test_r_downloads_a_version_once_and_refuses_a_tampered_one(built_release, file_server, tmp_path):
@@ -111,8 +134,19 @@ def test_r_downloads_a_version_once_and_refuses_a_tampered_one(built_release, fi
     tampered = bytearray(archive.read_bytes())
     tampered[len(tampered) // 2] ^= 1
     (www / "darkweb-enforcement-0.0.9.zip").write_bytes(bytes(tampered))
-    entries = [{"version": v, "status": s, "archive_sha256": sha256_file(archive)} for v, s in (("0.1.0", "current"), ("0.0.9", "superseded"))]
-    (www / "releases.json").write_text(json.dumps({"url_pattern": "{base_url}/darkweb-enforcement-{version}.zip", "base_url": file_server.url, "releases": entries}))
+    entries = [
+        {"version": v, "status": s, "archive_sha256": sha256_file(archive)}
+        for v, s in (("0.1.0", "current"), ("0.0.9", "superseded"))
+    ]
+    (www / "releases.json").write_text(
+        json.dumps(
+            {
+                "url_pattern": "{base_url}/darkweb-enforcement-{version}.zip",
+                "base_url": file_server.url,
+                "releases": entries,
+            }
+        )
+    )
     env, index = {"DWE_CACHE_DIR": str(tmp_path / "cache")}, f"{file_server.url}/releases.json"
     assert r_summary(tmp_path, "0.1.0", "sources", index, env=env)["sources"]["rows"] == 5
     file_server.requests.clear()
@@ -121,5 +155,8 @@ def test_r_downloads_a_version_once_and_refuses_a_tampered_one(built_release, fi
     assert r_summary(tmp_path, "0.1.0", "sources", "http://127.0.0.1:9/releases.json", env=env)["sources"]["rows"] == 5
     assert file_server.requests == []
     done = run_r(tmp_path, "0.0.9", "sources", index, env=env)
-    assert f"sha256 of darkweb-enforcement-0.0.9.zip from {file_server.url}/darkweb-enforcement-0.0.9.zip: expected {sha256_file(archive)} but got " in done.stderr
+    assert (
+        f"sha256 of darkweb-enforcement-0.0.9.zip from {file_server.url}/darkweb-enforcement-0.0.9.zip: expected {sha256_file(archive)} but got "
+        in done.stderr
+    )
     assert not (tmp_path / "cache" / "0.0.9").exists()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from darkweb_enforcement.cli import main
 from darkweb_enforcement.errors import ChecksumMismatch, DatapackageError
 from darkweb_enforcement.reader import verify_path
@@ -20,7 +19,9 @@ from darkweb_enforcement.synthetic import write_package
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=root, check=True, capture_output=True
+    )
 
 
 def commit_all(root: Path, message: str) -> None:
@@ -38,7 +39,9 @@ def edited(tmp_path_factory):
     first = cut_release(root, root / "dist", bump="minor", date="2026-01-01")
     commit_all(root, "Release 0.1.0")
     claims = root / "seeds" / "reported_totals.csv"
-    text = claims.read_text().replace("c00000005,op-000001,arrests,,WORLD,,5,", "c00000005,op-000001,arrests,,WORLD,,6,")
+    text = claims.read_text().replace(
+        "c00000005,op-000001,arrests,,WORLD,,5,", "c00000005,op-000001,arrests,,WORLD,,6,"
+    )
     text += "c00000100,op-000000,arrests,,WORLD,,100,persons,exact,,src-000001,,para 9,current,,,\n"
     claims.write_text(text)
     commit_all(root, "Correct c00000005, add c00000100")
@@ -72,14 +75,19 @@ def test_first_release_is_the_descriptor_version_with_every_row_added(edited):
 
 def test_patch_bump_is_refused_when_rows_were_added(edited):
     root, _ = edited
-    with pytest.raises(DatapackageError, match=r"a patch bump \(0\.1\.0 → 0\.1\.1\) is too small: 1 added record\(s\) in reported_totals \(needs minor\)"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"a patch bump \(0\.1\.0 → 0\.1\.1\) is too small: 1 added record\(s\) in reported_totals \(needs minor\)",
+    ):
         cut_release(root, root / "dist", bump="patch", date="2026-02-01")
     assert not (root / "dist" / "darkweb-enforcement-0.1.1").exists()
 
 
 def test_second_release_records_exactly_the_edit(released_twice):
     root, _, second = released_twice
-    changes = pd.read_csv(root / "dist" / "darkweb-enforcement-0.2.0" / "data" / "changes.csv", dtype=str, keep_default_na=False)
+    changes = pd.read_csv(
+        root / "dist" / "darkweb-enforcement-0.2.0" / "data" / "changes.csv", dtype=str, keep_default_na=False
+    )
     assert changes.values.tolist() == [
         ["reported_totals", "c00000005", "changed", "value", "5", "6"],
         ["reported_totals", "c00000100", "added", "", "", ""],
@@ -95,8 +103,16 @@ def test_second_release_records_exactly_the_edit(released_twice):
     assert second.level == "minor"
 
 
-@pytest.mark.parametrize("version,message", [("0.1.0", "not above the current release"), ("0.2", "is not a version X.Y.Z"),
-                                             ("1.0.0\n", "is not a version X.Y.Z"), ("١.٠.٠", "is not a version X.Y.Z"), ("../1.0.0", "is not a version X.Y.Z")])
+@pytest.mark.parametrize(
+    "version,message",
+    [
+        ("0.1.0", "not above the current release"),
+        ("0.2", "is not a version X.Y.Z"),
+        ("1.0.0\n", "is not a version X.Y.Z"),
+        ("١.٠.٠", "is not a version X.Y.Z"),
+        ("../1.0.0", "is not a version X.Y.Z"),
+    ],
+)
 def test_a_bad_or_existing_version_is_refused(edited, version, message):
     root, _ = edited
     with pytest.raises(DatapackageError, match=message):
@@ -128,9 +144,16 @@ def test_an_interrupted_recording_is_finished_by_the_next_run(released_twice, tm
     root, _, _ = released_twice
     copy = tmp_path / "repo"
     shutil.copytree(root, copy, symlinks=True)
-    files = {name: (copy / name).read_text() for name in ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "releases.json")}
+    files = {
+        name: (copy / name).read_text()
+        for name in ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "CODEBOOK.md", "releases.json")
+    }
     # as if killed after the journal and two of the five renames
-    planned = {**files, "CITATION.cff": files["CITATION.cff"].replace("0.2.0", "0.3.0"), "releases.json": files["releases.json"].replace('"0.2.0"', '"0.2.0"')}
+    planned = {
+        **files,
+        "CITATION.cff": files["CITATION.cff"].replace("0.2.0", "0.3.0"),
+        "releases.json": files["releases.json"].replace('"0.2.0"', '"0.2.0"'),
+    }
     (copy / JOURNAL_NAME).write_text(json.dumps({"version": "0.3.0", "files": planned}))
     (copy / "datapackage.json").write_text("half-written")
     assert finish_interrupted(copy) == "0.3.0"
@@ -141,7 +164,9 @@ def test_an_interrupted_recording_is_finished_by_the_next_run(released_twice, tm
 
 def test_rebuild_from_git_gives_the_same_archive_and_touches_nothing_published(released_twice, tmp_path):
     root, first, _ = released_twice
-    published = {p: p.read_bytes() for p in [*(root / "dist").rglob("*"), *(root / "releases").rglob("*")] if p.is_file()}
+    published = {
+        p: p.read_bytes() for p in [*(root / "dist").rglob("*"), *(root / "releases").rglob("*")] if p.is_file()
+    }
     rebuilt = rebuild_release(root, "0.1.0", tmp_path / "rebuilt")
     assert rebuilt.sha256 == first.sha256
     assert {p: p.read_bytes() for p in published} == published
@@ -188,9 +213,15 @@ def test_verify_passes_on_folder_and_archive(edited):
 def test_verify_compares_an_archive_with_releases_json(edited, tmp_path):
     root, first = edited
     index = json.loads((root / "releases.json").read_text())
-    assert verify_path(first.archive, index).notes == ["darkweb-enforcement-0.1.0.zip: sha256 matches release 0.1.0 in releases.json"]
+    assert verify_path(first.archive, index).notes == [
+        "darkweb-enforcement-0.1.0.zip: sha256 matches release 0.1.0 in releases.json"
+    ]
     index["releases"][0]["archive_sha256"] = "f" * 64
-    assert verify_path(first.archive, index).differences[0].endswith(f"is not the {'f' * 64} recorded for release 0.1.0 in releases.json")
+    assert (
+        verify_path(first.archive, index)
+        .differences[0]
+        .endswith(f"is not the {'f' * 64} recorded for release 0.1.0 in releases.json")
+    )
 
 
 def test_verify_names_a_changed_byte(edited, tmp_path):
@@ -220,7 +251,9 @@ def test_verify_refuses_an_escaping_archive(tmp_path):
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("darkweb-enforcement-0.1.0/SHA256SUMS", "")
         zf.writestr("../outside.txt", "x")
-    with pytest.raises(DatapackageError, match=r"entry '../outside.txt' escapes the release folder; nothing was extracted"):
+    with pytest.raises(
+        DatapackageError, match=r"entry '../outside.txt' escapes the release folder; nothing was extracted"
+    ):
         verify_path(evil)
     assert not (tmp_path / "outside.txt").exists()
 

@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import make_package
 from darkweb_enforcement import build as build_module
 from darkweb_enforcement.archive import extract_archive
@@ -22,6 +19,8 @@ from darkweb_enforcement.build import build_release
 from darkweb_enforcement.cli import main
 from darkweb_enforcement.errors import DatapackageError
 from darkweb_enforcement.synthetic import write_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 DWE = [sys.executable, "-m", "darkweb_enforcement.cli"]
 
@@ -30,12 +29,23 @@ def release_folders(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) if out.exists() else []
 
 
-STEPS = [("write_parquet", 1), ("write_parquet", 9), ("write_derived", 1), ("write_derived", 3), ("write_database", 1),
-         ("write_documents", 1), ("make_readable", 1), ("write_checksums", 1), ("verify_written", 1)]
+STEPS = [
+    ("write_parquet", 1),
+    ("write_parquet", 9),
+    ("write_derived", 1),
+    ("write_derived", 3),
+    ("write_database", 1),
+    ("write_documents", 1),
+    ("make_readable", 1),
+    ("write_checksums", 1),
+    ("verify_written", 1),
+]
 
 
 @pytest.mark.parametrize("step,fail_after", STEPS, ids=[f"{s}-{n}" for s, n in STEPS])
-def test_failure_after_any_file_write_leaves_no_release(package: Path, tmp_path: Path, monkeypatch, step: str, fail_after: int):
+def test_failure_after_any_file_write_leaves_no_release(
+    package: Path, tmp_path: Path, monkeypatch, step: str, fail_after: int
+):
     calls = {"n": 0}
     *owners, name = step.split(".")
     owner = build_module
@@ -59,7 +69,9 @@ def test_failure_after_any_file_write_leaves_no_release(package: Path, tmp_path:
 def test_killed_build_leaves_no_release_and_the_next_build_cleans_up(tmp_path: Path):
     root = write_package(tmp_path / "pkg", 20_000)
     out = tmp_path / "dist"
-    proc = subprocess.Popen([*DWE, "build", "--root", str(root), "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*DWE, "build", "--root", str(root), "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not (out.exists() and any(out.glob(".*.tmp-*/data/*"))):
         time.sleep(0.01)
@@ -74,7 +86,15 @@ def test_killed_build_leaves_no_release_and_the_next_build_cleans_up(tmp_path: P
 def test_two_builds_at_once_one_wins_the_other_refuses(tmp_path: Path):
     root = write_package(tmp_path / "pkg", 5_000)
     out = tmp_path / "dist"
-    procs = [subprocess.Popen([*DWE, "build", "--root", str(root), "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [*DWE, "build", "--root", str(root), "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(), p.stderr.read()) for p in procs]
     assert sorted(code for code, _ in results) == [0, 1], results
     loser = next(err for code, err in results if code == 1)
@@ -109,7 +129,17 @@ CORRUPTIONS = st.one_of(
     st.tuples(st.just("dup-line"), st.integers(0, 10_000), st.just("")),
     st.tuples(st.just("header"), st.integers(0, 10_000), st.text(max_size=8)),
 )
-TABLES = ["agencies", "countries", "markets", "operation_agencies", "operation_countries", "operation_markets", "operations", "reported_totals", "sources"]
+TABLES = [
+    "agencies",
+    "countries",
+    "markets",
+    "operation_agencies",
+    "operation_countries",
+    "operation_markets",
+    "operations",
+    "reported_totals",
+    "sources",
+]
 
 
 def corrupt(data: bytes, kind: str, where: int, what) -> bytes:
@@ -117,7 +147,7 @@ def corrupt(data: bytes, kind: str, where: int, what) -> bytes:
     line = where % max(1, len(lines) - 1)
     if kind == "bytes":
         at = where % max(1, len(data))
-        return data[:at] + what + data[at + 1:]
+        return data[:at] + what + data[at + 1 :]
     if kind == "cell":
         cells = lines[line].split(b",")
         cells[where % len(cells)] = what.encode("utf-8", "surrogatepass")

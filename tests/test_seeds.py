@@ -6,11 +6,19 @@ import csv
 from collections import defaultdict
 
 import pytest
-
 from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.validate import CURATED_TABLES, validate_package
 
-SWEEPS = ["hyperion-2016", "disarray-2018", "dark-gold-2018", "sabotor-2019", "disruptor-2020", "dark-huntor-2021", "spector-2023", "raptor-2025"]
+SWEEPS = [
+    "hyperion-2016",
+    "disarray-2018",
+    "dark-gold-2018",
+    "sabotor-2019",
+    "disruptor-2020",
+    "dark-huntor-2021",
+    "spector-2023",
+    "raptor-2025",
+]
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +65,15 @@ def test_sweeps_hold_at_least_150_claims():
 
 def test_spector_keeps_its_known_conflicts_as_separate_claims():
     spector = [c for c in rows("reported_totals") if c["operation_id"] == "spector-2023"]
-    firearms = {(c["value"], c["qualifier"]) for c in spector if c["metric"] == "seizure_firearms" and c["scope_code"] == "WORLD"}
+    firearms = {
+        (c["value"], c["qualifier"])
+        for c in spector
+        if c["metric"] == "seizure_firearms" and c["scope_code"] == "WORLD"
+    }
     assert {("117", "exact"), ("120", "more_than")} <= firearms
-    money_units = {c["unit"] for c in spector if c["metric"] == "seizure_cash_and_crypto" and c["scope_code"] == "WORLD"}
+    money_units = {
+        c["unit"] for c in spector if c["metric"] == "seizure_cash_and_crypto" and c["scope_code"] == "WORLD"
+    }
     assert {"EUR", "USD"} <= money_units
     arrests = {(c["scope_code"], c["value"]) for c in spector if c["metric"] == "arrests"}
     assert {("WORLD", "288"), ("US", "153")} <= arrests
@@ -82,8 +96,10 @@ def headline(validation) -> dict[tuple, dict]:
     from darkweb_enforcement.headline import headline_rows
 
     t = validation.typed
-    return {(h["operation_id"], h["metric"], h["item"], h["scope_code"], h["unit_family"]): h
-            for h in headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"], t["agencies"])}
+    return {
+        (h["operation_id"], h["metric"], h["item"], h["scope_code"], h["unit_family"]): h
+        for h in headline_rows(t["reported_totals"], t["sources"], t["operation_agencies"], t["agencies"])
+    }
 
 
 # issue 15: the better-supported figure wins where rule 1 let a stray report win
@@ -105,7 +121,9 @@ EXPECTED_HEADLINES = [
 ]
 
 
-@pytest.mark.parametrize("group,value", EXPECTED_HEADLINES, ids=["/".join(g[:2] + g[3:4]) for g, _ in EXPECTED_HEADLINES])
+@pytest.mark.parametrize(
+    "group,value", EXPECTED_HEADLINES, ids=["/".join(g[:2] + g[3:4]) for g, _ in EXPECTED_HEADLINES]
+)
 def test_headline_gives_the_better_supported_figure(headline, group, value):
     row = headline[group]
     assert row["value"] == value and row["rule_version"] == "2", row

@@ -11,9 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
-
 import darkweb_enforcement
+import pytest
 from darkweb_enforcement import site as site_module
 from darkweb_enforcement.errors import DatapackageError
 from darkweb_enforcement.site import SITE_MARKER, build_site, markdown, site_data
@@ -95,19 +94,26 @@ def test_home_page_says_what_the_dataset_is_and_how_to_cite_this_version(site, r
     home = (out / "index.html").read_text(encoding="utf-8")
     descriptor = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))
     version = descriptor["version"]
-    assert f"{descriptor['title']} <span class=\"version\">{version}</span>" in home
-    assert f"darkweb-enforcement: law-enforcement operations against dark-web markets (version {version}) [Data set]." in home
+    assert f'{descriptor["title"]} <span class="version">{version}</span>' in home
+    assert (
+        f"darkweb-enforcement: law-enforcement operations against dark-web markets (version {version}) [Data set]."
+        in home
+    )
     assert f"<code>sha256sum darkweb-enforcement-{version}.zip</code>" in home  # no releases.json beside the release
 
 
 def test_home_page_links_every_release_file_and_the_sqlite_copy(site, real_release):
     out, _ = site
     page = read_page(out / "index.html")
-    sums = dict(reversed(line.split("  ", 1)) for line in (real_release / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (real_release / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
     downloads = {row["file"]: row for row in page.rows("downloads-table")}
     assert set(sums) | {"SHA256SUMS"} <= set(downloads)
     assert downloads["data/reported_totals.csv"]["sha256"] == sums["data/reported_totals.csv"]
-    assert (out / "download/data/reported_totals.csv").read_bytes() == (real_release / "data/reported_totals.csv").read_bytes()
+    assert (out / "download/data/reported_totals.csv").read_bytes() == (
+        real_release / "data/reported_totals.csv"
+    ).read_bytes()
     assert any(name.endswith(".sqlite") for name in downloads)
 
 
@@ -115,10 +121,21 @@ def test_home_page_shows_what_changed_and_coverage_by_year(site, real_release):
     out, _ = site
     page = read_page(out / "index.html")
     claims = csv_rows(real_release / "data/reported_totals.csv")
-    assert "`reported_totals`" not in (out / "index.html").read_text(encoding="utf-8")  # the changelog's Markdown is rendered
+    assert "`reported_totals`" not in (out / "index.html").read_text(
+        encoding="utf-8"
+    )  # the changelog's Markdown is rendered
     assert f"<code>reported_totals</code>: {len(claims)} added" in (out / "index.html").read_text(encoding="utf-8")
     coverage = {row["year"]: row for row in page.rows("coverage-table")}
-    spector_year = [c for c in claims if c["operation_id"] in {o["operation_id"] for o in csv_rows(real_release / "data/operations.csv") if o["announced_on"].startswith("2023")}]
+    spector_year = [
+        c
+        for c in claims
+        if c["operation_id"]
+        in {
+            o["operation_id"]
+            for o in csv_rows(real_release / "data/operations.csv")
+            if o["announced_on"].startswith("2023")
+        }
+    ]
     assert coverage["2023"]["claims"] == f"{len(spector_year):,}"
     assert int(coverage["2023"]["with a worldwide arrests headline"]) >= 1
 
@@ -126,7 +143,11 @@ def test_home_page_shows_what_changed_and_coverage_by_year(site, real_release):
 def test_figures_are_drawn_as_svg_and_png_and_shown(site):
     out, _ = site
     assert sorted(p.name for p in (out / "figures").iterdir()) == [
-        "arrests_per_operation.png", "arrests_per_operation.svg", "seizures_by_year.png", "seizures_by_year.svg"]
+        "arrests_per_operation.png",
+        "arrests_per_operation.svg",
+        "seizures_by_year.png",
+        "seizures_by_year.svg",
+    ]
     assert ("img", "figures/arrests_per_operation.svg") in read_page(out / "index.html").links
     assert "<dc:date>" not in (out / "figures/arrests_per_operation.svg").read_text(encoding="utf-8")
 
@@ -136,9 +157,15 @@ def test_spector_page_shows_the_worldwide_arrests_headline_with_spread_and_confl
     page = read_page(out / "operations/spector-2023.html")
     rows = page.rows("headline-table")
     world = [r for r in rows if (r["metric"], r["scope"]) == ("arrests", "WORLD")]
-    head = next(h for h in csv_rows(real_release / "data/headline_totals.csv") if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD"))
+    head = next(
+        h
+        for h in csv_rows(real_release / "data/headline_totals.csv")
+        if (h["operation_id"], h["metric"], h["scope_code"]) == ("spector-2023", "arrests", "WORLD")
+    )
     spread = f"{float(head['min_value']):g}–{float(head['max_value']):g}"
-    assert [(r["value"], r["qualifier"], r["spread"], r["conflict"]) for r in world] == [("288 persons", "exact", spread, "conflict")]
+    assert [(r["value"], r["qualifier"], r["spread"], r["conflict"]) for r in world] == [
+        ("288 persons", "exact", spread, "conflict")
+    ]
     assert world[0]["claims / sources"] == f"{head['n_claims']} / {head['n_sources']}"
     preferred = head["preferred_claim_id"]
     assert ("a", f"#claim-{preferred}") in page.links
@@ -154,7 +181,13 @@ def test_spector_page_lists_every_claim_with_a_link_to_its_source(site, real_rel
     assert {f"claim-{c['claim_id']}" for c in claims} <= page.ids
     assert {sources[c["source_id"]]["url"] for c in claims} <= {href for _, href in page.links}
     first = shown[0]
-    assert (first["value"], first["unit"], first["qualifier"], first["scope"], first["status"]) == ("288", "persons", "exact", "WORLD", "current")
+    assert (first["value"], first["unit"], first["qualifier"], first["scope"], first["status"]) == (
+        "288",
+        "persons",
+        "exact",
+        "WORLD",
+        "current",
+    )
 
 
 def test_spector_page_gives_dates_at_their_precision_agencies_countries_and_markets(site):
@@ -244,39 +277,52 @@ def hostile_load(real_release: Path):
 def test_markup_in_the_data_renders_as_text_and_a_non_http_url_is_never_a_link(real_release, tmp_path, monkeypatch):
     monkeypatch.setattr(site_module, "load_release", hostile_load(real_release))
     build_site(real_release, tmp_path / "www")
-    texts = {p.relative_to(tmp_path / "www").as_posix(): p.read_text(encoding="utf-8") for p in (tmp_path / "www").rglob("*.html")}
+    texts = {
+        p.relative_to(tmp_path / "www").as_posix(): p.read_text(encoding="utf-8")
+        for p in (tmp_path / "www").rglob("*.html")
+    }
     assert [name for name, text in texts.items() if "<script>alert" in text or "javascript:" in text] == []
     spector = texts["operations/spector-2023.html"]
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;Quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in spector
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;Quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in spector
+    )
     assert 'title="&lt;script&gt;alert(&quot;x&quot;)' in texts["claims.html"]  # inside a quoted attribute
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://www.europol.europa.eu/a?b=1&c=2", "https://www.europol.europa.eu/a?b=1&c=2"),
-    ("HTTP://example.org/", "HTTP://example.org/"),
-    ("javascript:alert(1)", None),
-    ("data:text/html,<script>alert(1)</script>", None),
-    ("//evil.example/x", None),
-    ("ftp://example.org/file", None),
-    ("http:///no-host", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://www.europol.europa.eu/a?b=1&c=2", "https://www.europol.europa.eu/a?b=1&c=2"),
+        ("HTTP://example.org/", "HTTP://example.org/"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("//evil.example/x", None),
+        ("ftp://example.org/file", None),
+        ("http:///no-host", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_only_http_and_https_addresses_can_be_links(url, expected):
     assert safe_url(url) == expected
 
 
 def test_markdown_escapes_text_and_links_only_http_addresses():
-    assert markdown('A <b>tag</b> & [bad](javascript:alert(1)) and [good](https://example.org/?a=1&b=2)') == (
-        '<p>A &lt;b&gt;tag&lt;/b&gt; &amp; bad and <a href="https://example.org/?a=1&amp;b=2" rel="noreferrer">good</a></p>')
+    assert markdown("A <b>tag</b> & [bad](javascript:alert(1)) and [good](https://example.org/?a=1&b=2)") == (
+        '<p>A &lt;b&gt;tag&lt;/b&gt; &amp; bad and <a href="https://example.org/?a=1&amp;b=2" rel="noreferrer">good</a></p>'
+    )
     assert markdown("# Title\n\n- one\n- two\n  continued\n\n1. first\n\n```\n<x>\n```") == (
-        '<h1 id="title">Title</h1>\n<ul><li>one</li><li>two continued</li></ul>\n<ol><li>first</li></ol>\n<pre><code>&lt;x&gt;</code></pre>')
+        '<h1 id="title">Title</h1>\n<ul><li>one</li><li>two continued</li></ul>\n<ol><li>first</li></ol>\n<pre><code>&lt;x&gt;</code></pre>'
+    )
 
 
 def test_an_operation_page_without_headline_or_market_tables(real_release):
     tables = darkweb_enforcement.load(path=real_release)
     descriptor = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))
-    data = site_data(descriptor, {name: t for name, t in tables.items() if name not in ("headline_totals", "markets", "operation_markets")})
+    data = site_data(
+        descriptor,
+        {name: t for name, t in tables.items() if name not in ("headline_totals", "markets", "operation_markets")},
+    )
     page = Page(operation_page(data, "spector-2023"))
     assert "No headline figure." in operation_page(data, "spector-2023")
     assert len(page.rows("operation-claims")) == 200
@@ -287,8 +333,10 @@ def test_refuses_a_non_empty_folder_that_is_not_an_earlier_site(real_release, tm
     (tmp_path / "notes" / "thesis.tex").write_text("keep me", encoding="utf-8")
     with pytest.raises(DatapackageError) as error:
         build_site(real_release, tmp_path / "notes")
-    assert str(error.value) == (f"{tmp_path / 'notes'}: folder is not empty and has no .dwe-site file, so it is not a site written by dwe; "
-                                "choose a new or empty folder (nothing was written)")
+    assert str(error.value) == (
+        f"{tmp_path / 'notes'}: folder is not empty and has no .dwe-site file, so it is not a site written by dwe; "
+        "choose a new or empty folder (nothing was written)"
+    )
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["thesis.tex"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
 
@@ -302,7 +350,10 @@ def test_refuses_a_folder_inside_the_release(real_release):
 def test_refuses_a_release_that_fails_verification_before_writing_anything(real_release, tmp_path):
     folder = shutil.copytree(real_release, tmp_path / "tampered")
     (folder / "data/operations.csv").write_bytes((folder / "data/operations.csv").read_bytes() + b"x")
-    with pytest.raises(DatapackageError, match=r"^tampered does not match its SHA256SUMS or descriptor: data/operations.csv: sha256 expected \w+ but got \w+"):
+    with pytest.raises(
+        DatapackageError,
+        match=r"^tampered does not match its SHA256SUMS or descriptor: data/operations.csv: sha256 expected \w+ but got \w+",
+    ):
         build_site(folder, tmp_path / "www")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tampered"]
 
@@ -328,7 +379,12 @@ def zip_release(folder: Path, archive: Path) -> str:
 
 
 def write_index(path: Path, version: str, archive: str, sha: str) -> None:
-    path.write_text(json.dumps({"releases": [{"version": version, "archive": archive, "archive_sha256": sha, "status": "current"}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"releases": [{"version": version, "archive": archive, "archive_sha256": sha, "status": "current"}]}
+        ),
+        encoding="utf-8",
+    )
 
 
 def test_the_archive_sha256_from_releases_json_is_given_when_the_archive_matches(real_release, tmp_path):
@@ -338,7 +394,10 @@ def test_the_archive_sha256_from_releases_json_is_given_when_the_archive_matches
     write_index(tmp_path / "releases.json", version, name, sha)
     build_site(real_release, tmp_path / "www", index=tmp_path / "releases.json")
     home = (tmp_path / "www/index.html").read_text(encoding="utf-8")
-    assert f'<p>Archive <a href="download/{name}">{name}</a>, sha256 <code>{sha}</code> (releases.json); this site shows exactly its files.</p>' in home
+    assert (
+        f'<p>Archive <a href="download/{name}">{name}</a>, sha256 <code>{sha}</code> (releases.json); this site shows exactly its files.</p>'
+        in home
+    )
     assert (tmp_path / "www/download" / name).read_bytes() == (tmp_path / name).read_bytes()
 
 
@@ -351,5 +410,8 @@ def test_a_folder_that_differs_from_the_recorded_archive_says_so(real_release, t
     write_index(tmp_path / "releases.json", version, name, sha)
     build_site(real_release, tmp_path / "www", index=tmp_path / "releases.json")
     home = (tmp_path / "www/index.html").read_text(encoding="utf-8")
-    assert f'<p class="warning">These files are not the published {version}: they differ from the archive {name} that releases.json records (sha256 <code>{sha}</code>).' in home
+    assert (
+        f'<p class="warning">These files are not the published {version}: they differ from the archive {name} that releases.json records (sha256 <code>{sha}</code>).'
+        in home
+    )
     assert not (tmp_path / "www/download" / name).exists()

@@ -21,7 +21,9 @@ def test_symlink_leaving_the_package_is_refused(package: Path, tmp_path: Path):
     (package / "seeds" / "agencies.csv").unlink()
     os.symlink(outside, package / "seeds" / "agencies.csv")
     lines = [p.line() for p in validate_package(package).problems]
-    assert lines[0].startswith("datapackage.json:resources[agencies].path: path 'seeds/agencies.csv' leaves the package")
+    assert lines[0].startswith(
+        "datapackage.json:resources[agencies].path: path 'seeds/agencies.csv' leaves the package"
+    )
 
 
 def test_ten_megabyte_cell_is_refused(package: Path):
