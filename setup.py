@@ -25,6 +25,8 @@ class BuildWithRelease(build_py):
 
     def run(self) -> None:
         super().run()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install reads releases.json and releases/ from the checkout itself
         target = Path(self.build_lib) / "darkweb_enforcement" / "_bundled"
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "releases.json", target / "releases.json")

@@ -253,20 +253,24 @@ def report(root: Path | None, fmt: str) -> None:
 @root_option
 @click.option("--check", is_flag=True, help="Exit 1 if the committed CODEBOOK.md is stale instead of rewriting it.")
 def codebook(root: Path | None, check: bool) -> None:
-    """Regenerate CODEBOOK.md from the schemas, the seeds and the rule registry."""
-    from .documents import render_codebook, write_codebook
+    """Regenerate CODEBOOK.md (and the rule table of CURATING.md) from the schemas, the seeds and the rule registry."""
+    from .documents import curating_with_rules, render_codebook, write_codebook
     from .validate import require_valid
 
     root = resolve_root(root)
-    validation, path = require_valid(root), root / "CODEBOOK.md"
+    validation, path, curating = require_valid(root), root / "CODEBOOK.md", root / "CURATING.md"
     if check:
-        if not path.exists() or path.read_text(encoding="utf-8") != render_codebook(validation):
-            click.echo("CODEBOOK.md is stale; run `dwe codebook` and commit it", err=True)
+        stale = not path.exists() or path.read_text(encoding="utf-8") != render_codebook(validation)
+        if curating.exists():
+            text = curating.read_text(encoding="utf-8")
+            stale = stale or text != curating_with_rules(text)
+        if stale:
+            click.echo("CODEBOOK.md or CURATING.md is stale; run `dwe codebook` and commit them", err=True)
             sys.exit(1)
-        click.echo("CODEBOOK.md is current")
+        click.echo("CODEBOOK.md and CURATING.md are current")
         return
-    write_codebook(validation, path)
-    click.echo(str(path))
+    for written in write_codebook(validation, root):
+        click.echo(str(written))
 
 
 @main.command()

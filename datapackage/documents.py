@@ -92,6 +92,15 @@ table(format(a$announced_on, "%Y"), is.na(a$value))                   # gaps per
 ```"""
 )
 
+COUNTRY_SUMS = """One country-sum rule serves `dwe validate` and `dwe report`: per operation, metric, item, unit and
+source, the current per-country claims are added up and compared with the largest worldwide figure of
+the same source that bounds them (exact, up_to or less_than). `INTL` and `UNSPECIFIED` are left out:
+they are not countries and may overlap them, so adding them could raise a false alarm. The largest
+worldwide figure is the bound because a source that prints two worldwide figures (a misprint, or
+two dates) should be judged by the one its countries can meet; the gap between its two figures is a
+conflict, reported as such. `dwe validate` fails when the countries add up to more; `dwe report`
+also lists sums that fall short, which is normal (not every country is named)."""
+
 MARKET_STATUS = """`closure_type` says how a market closed as its source reports it. `none_reported` means the
 cited sources report no closure: `last_seen_active_on` gives the last date a source saw the market
 running. It is not a claim that the market is active today."""
@@ -319,8 +328,24 @@ def render_codebook(validation, version: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_codebook(validation, path: Path) -> None:
-    """Write CODEBOOK.md of the package atomically."""
+RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"
+
+
+def curating_with_rules(text: str) -> str:
+    """CURATING.md with the rule table between its markers regenerated from the registry."""
+    head, start, rest = text.partition(RULES_START)
+    _, end, tail = rest.partition(RULES_END)
+    if not start or not end:
+        return text
+    return head + RULES_START + "\n" + "\n".join(rules_table()) + "\n" + RULES_END + tail
+
+
+def write_codebook(validation, root: Path) -> list[Path]:
+    """Write CODEBOOK.md, and the rule table of CURATING.md, of the package at `root` atomically."""
     from .index import write_text_atomically
 
-    write_text_atomically(path, render_codebook(validation))
+    write_text_atomically(root / "CODEBOOK.md", render_codebook(validation))
+    curating = root / "CURATING.md"
+    if curating.exists():
+        write_text_atomically(curating, curating_with_rules(curating.read_text(encoding="utf-8")))
+    return [root / "CODEBOOK.md", curating]

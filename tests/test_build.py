@@ -59,6 +59,7 @@ def test_a_release_is_readable_by_others(release: Path):
     assert modes == {"0o755", "0o644"}
 
 
+@pytest.mark.slow
 def test_the_archive_holds_no_figures_and_its_bytes_need_no_plotting_library(tmp_path: Path):
     """A build in a process where matplotlib cannot be imported gives the same bytes as one where it can."""
     import subprocess

@@ -25,3 +25,13 @@ def test_codebook_documents_every_field_and_enum_value(package):
             assert f"| `{field.name}` |" in text
     assert "- `covert_takeover`: Police ran the market covertly before shutting it (Hansa)." in text
     assert "| `arrests` | 6 | persons | People arrested. |" in text
+
+
+def test_curating_lists_every_rule_of_the_registry():
+    from darkweb_enforcement.documents import curating_with_rules
+    from darkweb_enforcement.rules import registered
+
+    text = (REPO_ROOT / "CURATING.md").read_text(encoding="utf-8")
+    assert text == curating_with_rules(text), "CURATING.md is stale: run `dwe codebook` and commit it"
+    for code in registered():
+        assert f"| `{code}` |" in text

@@ -7,6 +7,7 @@ the cache without a half-written file. The same cases are run against the R load
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -292,8 +293,6 @@ def run_r(tmp_path: Path, *args: str, env: dict | None = None) -> subprocess.Com
     script = (
         f'source("{R_LOADER}"); args <- commandArgs(TRUE); x <- dwe_load(args[1], index = args[2]); cat("loaded\\n")'
     )
-    import os
-
     return subprocess.run(
         ["Rscript", "-e", script, *args],
         capture_output=True,
@@ -303,10 +302,10 @@ def run_r(tmp_path: Path, *args: str, env: dict | None = None) -> subprocess.Com
     )
 
 
-needs_r = pytest.mark.skipif(
-    shutil.which("Rscript") is None and not __import__("os").environ.get("DWE_REQUIRE_R"),
-    reason="Rscript is not installed",
-)
+def needs_r(test):
+    """Mark a test slow (it starts R), and skip it when Rscript is missing unless DWE_REQUIRE_R is set."""
+    missing = shutil.which("Rscript") is None and not os.environ.get("DWE_REQUIRE_R")
+    return pytest.mark.slow(pytest.mark.skipif(missing, reason="Rscript is not installed")(test))
 
 
 @needs_r

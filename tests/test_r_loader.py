@@ -15,6 +15,8 @@ import pytest
 from darkweb_enforcement.checksums import sha256_file
 from darkweb_enforcement.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # starts R for every test
+
 RSCRIPT = shutil.which("Rscript")
 R_KIND = {
     "Date": "date",

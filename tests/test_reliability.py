@@ -66,6 +66,7 @@ def test_failure_after_any_file_write_leaves_no_release(
     assert release_folders(out) == [] and list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_no_release_and_the_next_build_cleans_up(tmp_path: Path):
     root = write_package(tmp_path / "pkg", 20_000)
     out = tmp_path / "dist"
@@ -83,6 +84,7 @@ def test_killed_build_leaves_no_release_and_the_next_build_cleans_up(tmp_path: P
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_one_wins_the_other_refuses(tmp_path: Path):
     root = write_package(tmp_path / "pkg", 5_000)
     out = tmp_path / "dist"
@@ -163,6 +165,7 @@ def corrupt(data: bytes, kind: str, where: int, what) -> bytes:
     return b"\n".join(lines)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=st.sampled_from(TABLES), corruptions=st.lists(CORRUPTIONS, min_size=1, max_size=3))
 def test_fuzzed_seeds_never_crash_validate_or_build(tmp_path_factory, table, corruptions):
