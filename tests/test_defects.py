@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-
 from darkweb_enforcement.csvfiles import format_seeds
 from darkweb_enforcement.errors import DatapackageError, ReleaseExists
 from darkweb_enforcement.paths import PACKAGE_DIR, REPO_ROOT

@@ -14,10 +14,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import darkweb_enforcement
 import pytest
 from click.testing import CliRunner
-
-import darkweb_enforcement
 from conftest import FileServer
 from darkweb_enforcement.cli import main
 from darkweb_enforcement.errors import ChecksumMismatch
