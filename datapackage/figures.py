@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 MAX_LABELS = 60
+LABELLED = 18  # only the largest operations are named: more labels would overlap
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "darkweb-enforcement",
     "font.size": 8,
@@ -22,10 +23,11 @@ FIGURE_STEMS = ("arrests_per_operation", "seizures_by_year")
 
 
 def worldwide_headline(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Worldwide headline figures with their operation's announcement date."""
+    """Worldwide headline figures with their operation's announcement date (child operations left out: their parent counts them)."""
     headline, operations = tables["headline_totals"], tables["operations"]
     world = headline[(headline["scope_code"] == "WORLD") & headline["value"].notna()]
-    merged = world.merge(operations[["operation_id", "announced_on"]], on="operation_id", how="inner")
+    top_level = operations[operations["parent_operation_id"].isna()] if "parent_operation_id" in operations else operations
+    merged = world.merge(top_level[["operation_id", "announced_on"]], on="operation_id", how="inner")
     return merged[merged["announced_on"].notna()].sort_values(["announced_on", "operation_id"], kind="stable")
 
 
@@ -65,11 +67,13 @@ def _arrests_figure(plt, arrests: pd.DataFrame):
     # thousands of marks would make a huge, slow SVG: draw them as an image inside it instead
     ax.scatter(dates, values, color="#b2182b", zorder=3, rasterized=len(values) > MAX_LABELS)
     if len(values) <= MAX_LABELS:
+        largest = set(arrests.nlargest(LABELLED, "value", keep="first")["operation_id"])
         for index, (date, value, name) in enumerate(zip(dates, values, names)):
-            ax.annotate(name, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
+            if name in largest:
+                ax.annotate(name, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
     ax.set_yscale("symlog", linthresh=10)
     ax.set(
-        title="Arrests per operation (worldwide headline figure, log scale)",
+        title=f"Arrests per operation (worldwide headline figure, log scale; the {LABELLED} largest named)",
         xlabel="announced",
         ylabel="people arrested",
     )

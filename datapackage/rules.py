@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +34,16 @@ class Tables:
     typed: dict[str, pa.Table]
     schemas: dict[str, TableSchema]
     denylist: frozenset[str] = frozenset()
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def suspicious_text(self, table: str, name: str) -> tuple[pa.Array, pa.Array]:
+        """(row indices, cells) of a text column that any text rule could flag: one regex pass shared by all three."""
+        key = ("suspicious", table, name)
+        if key not in self.cache:
+            column = self.strings[table][name]
+            rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(column, f"{CONTROL}|{FORMULA}|{INVISIBLE}"), False))
+            self.cache[key] = (rows, pc.take(column, rows))
+        return self.cache[key]
 
 
 @dataclass(frozen=True)
@@ -66,12 +76,12 @@ def text_fields(schema: TableSchema) -> list[str]:
 
 def _per_text_cell(t: Tables, code: str, pattern: str, message: str) -> list[Problem]:
     out = []
-    for name, strings in sorted(t.strings.items()):
-        for field in text_fields(t.schemas[name]):
-            out += [
-                Problem(name, r, field, code, message)
-                for r in fault_rows(pc.match_substring_regex(strings[field], pattern))
-            ]
+    for name in sorted(t.strings):
+        for column in text_fields(t.schemas[name]):
+            rows, cells = t.suspicious_text(name, column)
+            if len(rows):
+                hits = rows.filter(pc.fill_null(pc.match_substring_regex(cells, pattern), False))
+                out += [Problem(name, r + 2, column, code, message) for r in hits.to_pylist()]
     return out
 
 

@@ -191,7 +191,40 @@ def view_sql(tables: dict) -> list[str]:
 
 
 def typed_rows(folder: Path, resource: dict) -> Iterator[tuple]:
-    """Yield the rows of a resource's CSV as tuples in schema order, typed; an empty cell is NULL."""
+    """Yield the rows of a resource as tuples in schema order, typed; an empty cell is NULL.
+
+    From its Parquet copy when it has one (typed already: a column at a time, ten times faster than
+    parsing the CSV a cell at a time), else from its CSV.
+    """
+    parquet = (resource.get("parquet") or {}).get("path")
+    if parquet and (folder / parquet).is_file():
+        yield from parquet_rows(folder / parquet, resource["schema"]["fields"])
+        return
+    yield from csv_rows(folder, resource)
+
+
+def parquet_rows(path: Path, fields: list[dict]) -> Iterator[tuple]:
+    """Rows of a release Parquet file as SQLite values: dates as ISO text, booleans as 0/1, enums as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=[f["name"] for f in fields])
+    columns = []
+    for field in fields:
+        column = table[field["name"]]
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        if pa.types.is_date(column.type):
+            column = pc.strftime(column, format="%Y-%m-%d")
+        elif pa.types.is_boolean(column.type):
+            column = column.cast(pa.int64())
+        columns.append(column.to_pylist())
+    yield from zip(*columns)
+
+
+def csv_rows(folder: Path, resource: dict) -> Iterator[tuple]:
+    """Rows of a resource's CSV as tuples in schema order, typed; an empty cell is NULL."""
     rel, fields = resource["path"], resource["schema"]["fields"]
     with (folder / rel).open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)

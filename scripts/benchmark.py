@@ -1,6 +1,12 @@
-"""Time dwe validate, frictionless validate, dwe build and a pyarrow floor on synthetic packages.
+"""Time dwe validate, frictionless validate, dwe build, a pyarrow floor and the loaders; report the wheel's size.
 
-    python scripts/benchmark.py --sizes 10000,100000,1000000 [--repeat 3]
+    python scripts/benchmark.py --sizes 10000,100000,1000000 [--repeat 3] [--no-real] [--no-wheel]
+
+Targets (issues 13 and 18), printed as ratios: at 1M claims `dwe build` within 1.5x of
+(`dwe validate` + the floor) and `dwe validate` at least 15x faster than frictionless; on the real
+seeds `dwe build` under 2x `dwe validate`; `load()` of the bundled release within 1.5x of pandas
+reading the same Parquet files and under 1 s in a fresh process; at 1M claims `load(path=)` within
+1.5x of `pandas.read_parquet` of the same files; the wheel under 1 MB.
 
 For each size, writes a valid synthetic package (N claims, N/50 operations, N/20 sources) to a
 temporary folder, then runs every step in its own subprocess, so that wall time includes start-up
@@ -63,15 +69,36 @@ def run_step(args: list[str]) -> tuple[float, int]:
     return seconds, usage.ru_maxrss * 1024  # Linux reports kilobytes
 
 
-def steps(root: Path) -> dict[str, list[str]]:
-    """Return the command of each step on the package at `root`."""
+# Loading a built release: our loader against pandas and pyarrow reading the same Parquet files.
+LOAD = "import sys, darkweb_enforcement as d; d.load(path=sys.argv[1]) if sys.argv[1] != '-' else d.load()"
+PANDAS = (
+    "import sys, glob, pandas as pd; [pd.read_parquet(f) for f in sorted(glob.glob(sys.argv[1] + '/data/*.parquet'))]"
+)
+PYARROW = "import sys, glob, pyarrow.parquet as pq; [pq.read_table(f) for f in sorted(glob.glob(sys.argv[1] + '/data/*.parquet'))]"
+
+
+def steps(root: Path, full: bool = True, work: Path | None = None) -> dict[str, list[str]]:
+    """Return the command of each step on the package at `root`, writing under `work` (default `root`).
+
+    The loaders read the release built before the rounds start.
+    """
     py = sys.executable
-    return {
+    work = work or root
+    release = work / "dist" / "darkweb-enforcement-1.0.0"
+    found = sorted((work / "dist").glob("darkweb-enforcement-*")) if (work / "dist").exists() else []
+    release = next((p for p in found if p.is_dir()), release)
+    named = {
         "dwe validate": [py, "-c", DWE, "validate", "--root", str(root)],
         "frictionless validate": [py, "-c", FRICTIONLESS, str(root / "datapackage.json")],
-        "dwe build": [py, "-c", DWE, "build", "--root", str(root), "--out", str(root / "dist"), "--force"],
-        "pyarrow floor": [py, "-c", FLOOR, str(root / "seeds"), str(root / "floor")],
+        "dwe build": [py, "-c", DWE, "build", "--root", str(root), "--out", str(work / "dist"), "--force"],
+        "pyarrow floor": [py, "-c", FLOOR, str(root / "seeds"), str(work / "floor")],
+        "load(path=)": [py, "-c", LOAD, str(release)],
+        "pandas.read_parquet": [py, "-c", PANDAS, str(release)],
+        "pq.read_table": [py, "-c", PYARROW, str(release)],
     }
+    if not full:
+        named.pop("frictionless validate")
+    return named
 
 
 def count_rows(root: Path) -> int:
@@ -93,6 +120,7 @@ def measure(claims: int, workdir: Path, repeat: int) -> list[Timing]:
     print(f"[{claims:,} claims] writing the synthetic package", file=sys.stderr, flush=True)
     run_step([sys.executable, "-c", WRITE, str(root), str(claims)])
     rows = count_rows(root)
+    run_step(steps(root)["dwe build"])  # a release for the loaders to read
     runs: dict[str, list[tuple[float, int]]] = {step: [] for step in steps(root)}
     for round_number in range(1, repeat + 1):
         for step, args in steps(root).items():
@@ -100,8 +128,7 @@ def measure(claims: int, workdir: Path, repeat: int) -> list[Timing]:
             seconds, peak = run_step(args)
             print(f" {seconds:.2f} s, {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
             runs[step].append((seconds, peak))
-            for leftover in ("dist", "floor"):
-                shutil.rmtree(root / leftover, ignore_errors=True)
+            shutil.rmtree(root / "floor", ignore_errors=True)
     shutil.rmtree(root)
     return [
         Timing(claims, rows, step, statistics.median(s for s, _ in r), max(p for _, p in r)) for step, r in runs.items()
@@ -115,13 +142,59 @@ def render(timings: list[Timing]) -> str:
         lines.append(
             f"{t.claims:>9,}  {t.rows:>9,}  {t.step:<22} {t.seconds:>7.2f} {t.rows / t.seconds:>11,.0f} {t.peak_rss / 2**20:>12.0f}"
         )
-    lines += ["", f"{'claims':>9}  {'frictionless / dwe validate':>28}  {'dwe build / floor':>18}"]
+    lines += [
+        "",
+        f"{'claims':>9}  {'frictionless / validate':>24}  {'build / (validate + floor)':>27}  {'build / validate':>17}  {'load / pandas':>14}",
+    ]
     for claims in sorted({t.claims for t in timings}):
         s = {t.step: t.seconds for t in timings if t.claims == claims}
+        friction = (
+            f"{s['frictionless validate'] / s['dwe validate']:>23.1f}x"
+            if "frictionless validate" in s
+            else f"{'-':>24}"
+        )
         lines.append(
-            f"{claims:>9,}  {s['frictionless validate'] / s['dwe validate']:>27.1f}x  {s['dwe build'] / s['pyarrow floor']:>17.1f}x"
+            f"{claims:>9,}  {friction}  {s['dwe build'] / (s['dwe validate'] + s['pyarrow floor']):>26.2f}x"
+            f"  {s['dwe build'] / s['dwe validate']:>16.2f}x  {s['load(path=)'] / s['pandas.read_parquet']:>13.2f}x"
         )
     return "\n".join(lines) + "\n"
+
+
+def measure_real(repeat: int) -> list[Timing]:
+    """The same steps on the repository's own seeds, plus load() of the bundled release in a fresh process."""
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    current = next(r for r in json.loads((root / "releases.json").read_text())["releases"] if r["status"] == "current")
+    rows = count_rows(root)
+    with tempfile.TemporaryDirectory(prefix="dwe-benchmark-real-") as tmp:
+        work = Path(tmp)
+        run_step(steps(root, work=work)["dwe build"])
+        named = steps(root, work=work)
+        named["load() bundled"] = [sys.executable, "-c", LOAD, "-"]
+        runs: dict[str, list[tuple[float, int]]] = {step: [] for step in named}
+        for round_number in range(1, repeat + 1):
+            for step, args in named.items():
+                print(f"[real seeds, round {round_number}/{repeat}] {step} ...", end="", file=sys.stderr, flush=True)
+                seconds, peak = run_step(args)
+                print(f" {seconds:.2f} s", file=sys.stderr, flush=True)
+                runs[step].append((seconds, peak))
+                shutil.rmtree(work / "floor", ignore_errors=True)
+    claims = current["row_counts"]["reported_totals"]
+    return [
+        Timing(claims, rows, step, statistics.median(s for s, _ in r), max(p for _, p in r)) for step, r in runs.items()
+    ]
+
+
+def wheel_size() -> int:
+    """Build the wheel into a temporary folder and return its size in bytes."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="dwe-wheel-") as tmp:
+        print("[wheel] building ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--outdir", tmp, str(root)], check=True, capture_output=True
+        )
+        return next(Path(tmp).glob("*.whl")).stat().st_size
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -146,12 +219,20 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds per size; each step reports its median wall time [default: 3]"
     )
+    parser.add_argument("--no-real", action="store_true", help="skip the repository's own seeds")
+    parser.add_argument("--no-wheel", action="store_true", help="skip building the wheel")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    timings = [] if args.no_real else measure_real(args.repeat)
     with tempfile.TemporaryDirectory(prefix="dwe-benchmark-") as tmp:
-        timings = [t for claims in args.sizes for t in measure(claims, Path(tmp), args.repeat)]
+        timings += [t for claims in args.sizes for t in measure(claims, Path(tmp), args.repeat)]
     sys.stdout.write(render(timings))
+    real = [t for t in timings if t.step == "load() bundled"]
+    if real:
+        sys.stdout.write(f"\nload() of the bundled release in a fresh process: {real[0].seconds:.2f} s\n")
+    if not args.no_wheel:
+        sys.stdout.write(f"wheel: {wheel_size():,} bytes\n")
 
 
 if __name__ == "__main__":
