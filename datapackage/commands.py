@@ -70,6 +70,9 @@ def chosen_release(release: Path | None) -> Iterator[Path]:
 
 def site_of(release: Path | None, out: Path) -> dict:
     """Build the static site of a release into `out`."""
+    from .errors import require_module
+
+    require_module("matplotlib", "curate", "drawing the site's figures (dwe site)")
     from .site import build_site
 
     with chosen_release(release) as folder:

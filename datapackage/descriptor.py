@@ -96,7 +96,9 @@ def read_resources(root: Path, judge: bool = True) -> tuple[dict, list[Resource]
 
 def metadata_problems(descriptor: dict) -> list[Problem]:
     """Let frictionless judge the descriptor's metadata (not the data)."""
-    from frictionless import Package
+    from .errors import require_module
+
+    Package = require_module("frictionless", "curate", "checking the seeds (dwe validate, build, release)").Package
 
     report = Package.validate_descriptor(descriptor)
     found = []

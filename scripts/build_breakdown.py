@@ -3,7 +3,7 @@
     python scripts/build_breakdown.py [--claims 1000000] [--repeat 3]
 
 Each variant runs in its own process (median wall seconds, median CPU seconds user + system), so
-that what a part costs is the difference from the full build. `validation only` is the floor of
+that what a part costs is the difference from the full build (sqlite: the database; headline: headline_totals and coverage). `validation only` is the floor of
 any build that checks the seeds; `no extras` switches off every part below at once. Parts are
 switched off by replacing functions of darkweb_enforcement.build in the child: a measuring tool, not a mode
 of the build.
@@ -21,24 +21,17 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import os, sys, pathlib
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-class WithoutPandas:  # as the dwe script runs: pyarrow finds no pandas to import
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "pandas":
-            raise ImportError("no pandas")
-sys.meta_path.insert(0, WithoutPandas())
+import sys, pathlib
 import darkweb_enforcement.build as build
 root, off = pathlib.Path(sys.argv[1]), set(filter(None, sys.argv[2].split(",")))
 if "validation" in off:
     from darkweb_enforcement.validate import validate_package
     sys.exit(0 if validate_package(root).ok else 1)
-if "figures" in off:
-    class NoFigures:
-        send = wait = cancel = lambda self, *args: None
-        __enter__ = lambda self: self
-        __exit__ = lambda self, *exc: None
-    build.FigureWorker = NoFigures
+if "sqlite" in off:
+    def no_database(folder, resources, progress=None):
+        (folder / "darkweb-enforcement.sqlite").write_bytes(b"")
+        return {"name": "database", "path": "darkweb-enforcement.sqlite", "bytes": 0, "hash": "sha256:" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}
+    build.write_database = no_database
 if "changes" in off:
     header = b"table,key,change,field,old_value,new_value\n"
     from darkweb_enforcement.changes import CHANGE_SCHEMA
@@ -46,13 +39,17 @@ if "changes" in off:
         CHANGE_SCHEMA.empty_table(), build.write_derived(folder, "changes", header, build.CHANGES_SCHEMA, "switched off"))
 if "parquet" in off:
     build.write_parquet = lambda schema, typed, path: path.write_bytes(b"")
+    if "sqlite" not in off:  # the database reads the Parquet copies: give it the CSVs instead
+        write_database = build.write_database
+        build.write_database = lambda folder, resources, progress=None: write_database(
+            folder, [{k: v for k, v in r.items() if k != "parquet"} for r in resources], progress)
 if "headline" in off:
-    build.headline_of = lambda validation: []
+    build.write_headline_and_coverage = lambda validation, folder: []
 if "verify" in off:
     build.verify_written = lambda folder: None
 build.build_release(root, root / "dist", force=True)
 """
-PARTS = ("figures", "changes", "parquet", "headline", "verify")
+PARTS = ("sqlite", "changes", "parquet", "headline", "verify")
 VARIANTS = {
     "full build": "",
     **{f"no {part}": part for part in PARTS},
@@ -70,7 +67,6 @@ def run(args: list[str]) -> tuple[float, float]:
     err = proc.stderr.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args[3:])} failed:\n{err[-2000:]}")
-    # Linux counts the child's reaped children in wait4's usage: the figure process is included
     return wall, usage.ru_utime + usage.ru_stime
 
 
