@@ -31,7 +31,7 @@ from .derived import (
     write_derived,
 )
 from .documents import citation_cff, release_readme, release_section, render_codebook
-from .errors import ChecksumMismatch, ReleaseExists
+from .errors import ChecksumMismatch, DatapackageError, ReleaseExists
 from .headline import headline_rows
 from .index import find_release, previous_release, read_index
 from .parquet import write_parquet
@@ -300,9 +300,12 @@ def build_release(
         raise ReleaseExists(
             f"{target} already exists; bump the version in datapackage.json or pass --force to rebuild it"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out, target.name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out, target.name)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=out))
+    except OSError as error:
+        raise DatapackageError(f"cannot write a release into {out} ({error.strerror}); choose another --out") from None
     try:
         write_release_files(validation, tmp, info, progress)
         make_readable(tmp)
@@ -310,6 +313,8 @@ def build_release(
         publish(tmp, target, force)
         if progress:
             progress("verified checksums and published")
+    except OSError as error:
+        raise DatapackageError(f"writing {target.name} failed ({error.strerror or error}); nothing was published (is the disk full or the folder read-only?)") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)

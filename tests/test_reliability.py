@@ -61,7 +61,7 @@ def test_failure_after_any_file_write_leaves_no_release(
 
     monkeypatch.setattr(owner, name, flaky)
     out = tmp_path / "dist"
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(DatapackageError, match="failed \\(disk full \\(injected\\)\\); nothing was published"):
         build_release(package, out)
     assert release_folders(out) == [] and list(out.iterdir()) == []
 
@@ -184,3 +184,36 @@ def test_fuzzed_seeds_never_crash_validate_or_build(tmp_path_factory, table, cor
             if args[0] == "build":
                 assert release_folders(root / "dist") == []
     shutil.rmtree(root)
+
+
+def test_a_full_disk_is_one_clear_line_and_leaves_nothing(package: Path, tmp_path: Path, monkeypatch):
+    import errno
+
+    from darkweb_enforcement import parquet
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parquet.pq, "write_table", no_space)
+    result = CliRunner().invoke(main, ["build", "--root", str(package), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 1
+    assert "failed (No space left on device); nothing was published (is the disk full or the folder read-only?)" in result.stderr
+    assert "Traceback" not in result.output and list((tmp_path / "dist").iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_exist_is_one_clear_line(package: Path, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["build", "--root", str(package), "--out", str(blocker / "dist")])
+    assert result.exit_code == 1 and "cannot write a release into" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_named_pipe_in_place_of_a_seed_is_refused_without_hanging(package: Path):
+    import os
+
+    seed = package / "seeds" / "markets.csv"
+    seed.unlink()
+    os.mkfifo(seed)
+    result = CliRunner().invoke(main, ["validate", "--root", str(package)])
+    assert result.exit_code == 1
+    assert "seeds/markets.csv: seeds/markets.csv cannot be read (not a regular file (a folder, named pipe or device))" in result.stderr
