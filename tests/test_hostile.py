@@ -240,18 +240,65 @@ def test_corrupt_compressed_data_is_one_clear_error(tmp_path, built_release):
 
 
 # class 8: Parquet is checked against the Table Schema
-def test_a_date_stored_as_text_in_parquet_is_an_error_not_a_guess(built_release, tmp_path):
-    import pyarrow as pa
+PARQUET_MUTATIONS = [
+    (
+        "operations",
+        "announced_on",
+        lambda n: __import__("pyarrow").array(["05/02/2023"] * n),
+        "column 'announced_on' is string but the Table Schema says date",
+    ),
+    (
+        "reported_totals",
+        "value",
+        lambda n: __import__("pyarrow").array(["12"] * n),
+        "column 'value' is string but the Table Schema says number",
+    ),
+    (
+        "reported_totals",
+        "qualifier",
+        lambda n: __import__("pyarrow").array(["roughly"] * n).dictionary_encode(),
+        "column 'qualifier' holds \\['roughly'\\], outside its enum",
+    ),
+    (
+        "headline_totals",
+        "n_claims",
+        lambda n: __import__("pyarrow").array([1.5] * n),
+        "column 'n_claims' is double but the Table Schema says integer",
+    ),
+]
+
+
+@pytest.mark.parametrize("table,column,values,message", PARQUET_MUTATIONS, ids=[m[1] for m in PARQUET_MUTATIONS])
+def test_a_parquet_column_of_the_wrong_type_is_an_error_not_a_guess(
+    built_release, tmp_path, table, column, values, message
+):
     import pyarrow.parquet as pq
 
     folder = copy_release(built_release, tmp_path)
-    path = folder / "data" / "operations.parquet"
-    table = pq.read_table(path)
-    text = pa.array(["05/02/2023"] * table.num_rows)
-    pq.write_table(table.set_column(table.schema.get_field_index("announced_on"), "announced_on", text), path)
+    path = folder / "data" / f"{table}.parquet"
+    data = pq.read_table(path)
+    pq.write_table(data.set_column(data.schema.get_field_index(column), column, values(data.num_rows)), path)
     reseal(folder)
-    with pytest.raises(DatapackageError, match="column 'announced_on' is string but the Table Schema says date"):
-        darkweb_enforcement.load(path=folder, tables=["operations"])
+    with pytest.raises(DatapackageError, match=message):
+        darkweb_enforcement.load(path=folder, tables=[table])
+
+
+@pytest.mark.parametrize(
+    "descriptor",
+    [
+        [],
+        {"resources": "x"},
+        {"resources": [{"path": "data/x.csv"}]},
+        {"resources": [{"name": "t", "schema": "schemas/t.json"}]},
+    ],
+)
+def test_a_release_descriptor_of_the_wrong_shape_is_a_clear_error(built_release, tmp_path, descriptor):
+    folder = copy_release(built_release, tmp_path)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    (folder / "SHA256SUMS").unlink()
+    write_checksums(folder)
+    with pytest.raises(DatapackageError, match="datapackage.json"):
+        darkweb_enforcement.load(path=folder)
 
 
 # class 3: any date the schema accepts loads
