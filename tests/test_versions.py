@@ -6,7 +6,6 @@ import copy
 
 import pyarrow as pa
 import pytest
-
 from darkweb_enforcement.changes import CHANGE_SCHEMA, Snapshot
 from darkweb_enforcement.errors import DatapackageError
 from darkweb_enforcement.versions import bump_level_between, bump_version, parse_version, required_bump
