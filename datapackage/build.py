@@ -314,7 +314,9 @@ def build_release(
         if progress:
             progress("verified checksums and published")
     except OSError as error:
-        raise DatapackageError(f"writing {target.name} failed ({error.strerror or error}); nothing was published (is the disk full or the folder read-only?)") from None
+        raise DatapackageError(
+            f"writing {target.name} failed ({error.strerror or error}); nothing was published (is the disk full or the folder read-only?)"
+        ) from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)

@@ -26,7 +26,9 @@ def worldwide_headline(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Worldwide headline figures with their operation's announcement date (child operations left out: their parent counts them)."""
     headline, operations = tables["headline_totals"], tables["operations"]
     world = headline[(headline["scope_code"] == "WORLD") & headline["value"].notna()]
-    top_level = operations[operations["parent_operation_id"].isna()] if "parent_operation_id" in operations else operations
+    top_level = (
+        operations[operations["parent_operation_id"].isna()] if "parent_operation_id" in operations else operations
+    )
     merged = world.merge(top_level[["operation_id", "announced_on"]], on="operation_id", how="inner")
     return merged[merged["announced_on"].notna()].sort_values(["announced_on", "operation_id"], kind="stable")
 
@@ -70,7 +72,9 @@ def _arrests_figure(plt, arrests: pd.DataFrame):
         largest = set(arrests.nlargest(LABELLED, "value", keep="first")["operation_id"])
         for index, (date, value, name) in enumerate(zip(dates, values, names)):
             if name in largest:
-                ax.annotate(name, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6)
+                ax.annotate(
+                    name, (date, value), textcoords="offset points", xytext=(4, 6 if index % 2 else -9), fontsize=6
+                )
     ax.set_yscale("symlog", linthresh=10)
     ax.set(
         title=f"Arrests per operation (worldwide headline figure, log scale; the {LABELLED} largest named)",

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DatapackageError
-from .reader import open_release, read_table, table_resources
+from .reader import open_release, read_table, refuse_differences, table_resources, verify_folder
 from .schema import Field, TableSchema, parse_schema
 
 FORMATS = ("parquet", "csv")
@@ -57,8 +57,8 @@ def load(
         from .fetch import fetch_release
 
         source = fetch_release(version, base_url=base_url, index=index)
-    with open_release(source) as folder:
-        return read_release(folder, tables, format)
+    with open_release(source, only=set()) as folder:  # the descriptor now; the tables read below, once each
+        return read_release(folder, tables, format, verify=str(source))
 
 
 def load_table(name: str, version: str | None = None, **options) -> pd.DataFrame:
@@ -85,8 +85,13 @@ def versions(index: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["version", "status", "date", "archive_sha256", "bundled", "cached"])
 
 
-def read_release(folder: Path, tables: Sequence[str] | None, format: str) -> dict[str, pd.DataFrame]:
-    """Read the chosen tables of a verified release folder, in the order asked (default: by name)."""
+def read_release(
+    folder: Path, tables: Sequence[str] | None, format: str, verify: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read the chosen tables of a release folder, in the order asked (default: by name).
+
+    With `verify` (a label for messages), the files of those tables are checked against SHA256SUMS first.
+    """
     resources = table_resources(folder)
     wanted = list(tables) if tables is not None else sorted(resources)
     unknown = [t for t in wanted if t not in resources]
@@ -94,11 +99,19 @@ def read_release(folder: Path, tables: Sequence[str] | None, format: str) -> dic
         raise DatapackageError(
             f"table {unknown[0]!r} is not in {folder.name}; its tables are: {', '.join(sorted(resources))}"
         )
+    if verify is not None:
+        refuse_differences(verify_folder(folder, {table_file(resources[n], format) for n in wanted}), verify)
     frames = {}
     for name in wanted:
         schema = parse_schema(name, resources[name]["schema"], f"{folder.name} resource {name}")
         frames[name] = to_frame(read_table(folder, resources[name], format), schema, f"{folder.name}/{name}")
     return frames
+
+
+def table_file(resource: dict, format: str) -> str:
+    """The relative path of the file a table is read from in `format` (its CSV when it has no Parquet copy)."""
+    parquet = (resource.get("parquet") or {}).get("path")
+    return str(parquet if format == "parquet" and parquet else resource["path"])
 
 
 def pandas_dtype(field: Field):

@@ -41,7 +41,9 @@ class Tables:
         key = ("suspicious", table, name)
         if key not in self.cache:
             column = self.strings[table][name]
-            rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(column, f"{CONTROL}|{FORMULA}|{INVISIBLE}"), False))
+            rows = pc.indices_nonzero(
+                pc.fill_null(pc.match_substring_regex(column, f"{CONTROL}|{FORMULA}|{INVISIBLE}"), False)
+            )
             self.cache[key] = (rows, pc.take(column, rows))
         return self.cache[key]
 

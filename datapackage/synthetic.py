@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from .csvfiles import canonical_csv
 from .paths import REPO_ROOT, SCHEMAS_DIRNAME, SEEDS_DIRNAME, descriptor_path, schema_path
 from .schema import read_schema
 
+SYNTHETIC_VERSION = "0.1.0"
 COUNTRIES = [
     ("DE", "Germany", "DEU", "false"),
     ("GB", "United Kingdom", "GBR", "false"),
@@ -128,7 +130,9 @@ def write_package(root: Path, n_claims: int = 200, faults: bool = False) -> Path
     n_ops, n_sources = max(1, n_claims // 50), max(1, n_claims // 20)
     (root / SEEDS_DIRNAME).mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO_ROOT / SCHEMAS_DIRNAME, root / SCHEMAS_DIRNAME, dirs_exist_ok=True)
-    shutil.copy(descriptor_path(REPO_ROOT), descriptor_path(root))
+    descriptor = json.loads(descriptor_path(REPO_ROOT).read_text(encoding="utf-8"))
+    descriptor["version"] = SYNTHETIC_VERSION  # the repository's own version moves with its releases
+    descriptor_path(root).write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
     ops = [f"op-{i:06d}" for i in range(n_ops)]
     tables = {
         "countries": [list(r) for r in COUNTRIES],

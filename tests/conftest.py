@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def make_package(target: Path, overlay: Path | None = None) -> Path:
     paths (relative to the root) to delete.
     """
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "datapackage.json", target / "datapackage.json")
+    descriptor = json.loads((REPO_ROOT / "datapackage.json").read_text())
+    descriptor["version"] = "0.1.0"  # the repository's own version moves with its releases
+    (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2) + "\n")
     shutil.copytree(REPO_ROOT / "schemas", target / "schemas")
     shutil.copytree(VALID_SEEDS, target / "seeds")
     if overlay is not None:

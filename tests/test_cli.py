@@ -89,9 +89,11 @@ def test_outside_any_package_is_a_usage_error(tmp_path: Path, monkeypatch):
 
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(package: Path):
     """A reader's install has no frictionless: dwe validate says which extra to install, with exit 1."""
-    code = ("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] == 'frictionless': raise ImportError('not installed')\n"
-            "sys.meta_path.insert(0, Block())\nfrom darkweb_enforcement.cli import main\nmain(['validate', '--root', sys.argv[1]])\n")
+    code = (
+        "import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'frictionless': raise ImportError('not installed')\n"
+        "sys.meta_path.insert(0, Block())\nfrom darkweb_enforcement.cli import main\nmain(['validate', '--root', sys.argv[1]])\n"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(package)], capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert "pip install 'darkweb-enforcement[curate]'" in done.stderr and "Traceback" not in done.stderr

@@ -197,7 +197,10 @@ def test_a_full_disk_is_one_clear_line_and_leaves_nothing(package: Path, tmp_pat
     monkeypatch.setattr(parquet.pq, "write_table", no_space)
     result = CliRunner().invoke(main, ["build", "--root", str(package), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 1
-    assert "failed (No space left on device); nothing was published (is the disk full or the folder read-only?)" in result.stderr
+    assert (
+        "failed (No space left on device); nothing was published (is the disk full or the folder read-only?)"
+        in result.stderr
+    )
     assert "Traceback" not in result.output and list((tmp_path / "dist").iterdir()) == []
 
 
@@ -216,4 +219,7 @@ def test_a_named_pipe_in_place_of_a_seed_is_refused_without_hanging(package: Pat
     os.mkfifo(seed)
     result = CliRunner().invoke(main, ["validate", "--root", str(package)])
     assert result.exit_code == 1
-    assert "seeds/markets.csv: seeds/markets.csv cannot be read (not a regular file (a folder, named pipe or device))" in result.stderr
+    assert (
+        "seeds/markets.csv: seeds/markets.csv cannot be read (not a regular file (a folder, named pipe or device))"
+        in result.stderr
+    )
