@@ -87,6 +87,7 @@ def test_outside_any_package_is_a_usage_error(tmp_path: Path, monkeypatch):
     assert "no datapackage.json with a seeds/ folder" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(package: Path):
     """A reader's install has no frictionless: dwe validate says which extra to install, with exit 1."""
     code = (

@@ -15,6 +15,7 @@ from darkweb_enforcement.errors import DatapackageError, ReleaseExists
 from darkweb_enforcement.paths import PACKAGE_DIR, REPO_ROOT
 
 
+@pytest.mark.slow
 def test_the_codebook_renders_under_python_OO(package: Path):
     code = (
         "import sys, pathlib\nfrom darkweb_enforcement.validate import require_valid\nfrom darkweb_enforcement.documents import render_codebook\n"

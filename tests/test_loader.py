@@ -287,6 +287,7 @@ def test_importing_the_package_stays_cheap():
     assert done.stdout == "[]\n"
 
 
+@pytest.mark.slow
 def test_loading_keeps_frictionless_and_click_out(built_release):
     code = (
         "import sys, darkweb_enforcement, darkweb_enforcement.fetch; darkweb_enforcement.load(path=sys.argv[1]); "

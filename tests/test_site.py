@@ -238,6 +238,7 @@ def internal_links(site_root: Path) -> list[tuple[Path, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_internal_link_and_anchor_resolves(site):
     out, _ = site
     links = internal_links(out)
@@ -256,6 +257,7 @@ def test_every_internal_link_and_anchor_resolves(site):
     assert broken == []
 
 
+@pytest.mark.slow
 def test_no_link_is_absolute_within_the_site(site):
     out, _ = site
     assert [href for _, href in internal_links(out) if href.startswith("/")] == []
@@ -360,6 +362,7 @@ def test_refuses_a_release_that_fails_verification_before_writing_anything(real_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tampered"]
 
 
+@pytest.mark.slow
 def test_an_earlier_site_is_replaced_and_the_same_release_gives_the_same_files(site, real_release, tmp_path):
     out, _ = site
     again = tmp_path / "www"
@@ -389,6 +392,7 @@ def write_index(path: Path, version: str, archive: str, sha: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_archive_sha256_from_releases_json_is_given_when_the_archive_matches(real_release, tmp_path):
     version = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))["version"]
     name = f"{real_release.name}.zip"
@@ -403,6 +407,7 @@ def test_the_archive_sha256_from_releases_json_is_given_when_the_archive_matches
     assert (tmp_path / "www/download" / name).read_bytes() == (tmp_path / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_folder_that_differs_from_the_recorded_archive_says_so(real_release, tmp_path):
     version = json.loads((real_release / "datapackage.json").read_text(encoding="utf-8"))["version"]
     other = shutil.copytree(real_release, tmp_path / "other" / real_release.name)
