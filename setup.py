@@ -28,7 +28,8 @@ class BuildWithRelease(build_py):
         if getattr(self, "editable_mode", False):
             return  # an editable install reads releases.json and releases/ from the checkout itself
         target = Path(self.build_lib) / "darkweb_enforcement" / "_bundled"
-        target.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)  # a build/ folder left by an earlier release would keep its archive
+        target.mkdir(parents=True)
         shutil.copyfile(ROOT / "releases.json", target / "releases.json")
         archive = current_release()["archive"]
         shutil.copyfile(ROOT / "releases" / archive, target / archive)

@@ -129,24 +129,39 @@ def pandas_dtype(field: Field):
 
 def to_frame(table: pa.Table, schema: TableSchema, where: str) -> pd.DataFrame:
     """Convert an arrow table (enums as text or dictionaries) to a pandas frame with the dtypes of `schema`."""
-    columns = []
+    columns = {}
     for f in schema.fields:
         column = table[f.name]
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(pa.string())
         if f.enum:
-            _check_levels(column, f, where)
-        elif f.type == "date":  # seconds, not nanoseconds: any year the schema accepts fits (ns stops at 2262)
+            columns[f.name] = _categorical(column, f, where)
+            continue
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if f.type == "date":  # seconds, not nanoseconds: any year the schema accepts fits (ns stops at 2262)
             column = pc.cast(column, pa.timestamp("s"))
-        columns.append(column)
-    frame = pa.table(columns, names=schema.field_names).to_pandas(types_mapper=NULLABLE.get)
-    return frame.astype({f.name: pandas_dtype(f) for f in schema.fields})
+        series = column.to_pandas(types_mapper=NULLABLE.get)
+        columns[f.name] = series if series.dtype == pandas_dtype(f) else series.astype(pandas_dtype(f))
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
-def _check_levels(column: pa.ChunkedArray, field: Field, where: str) -> None:
-    """Refuse a value outside the enum, which a categorical would silently turn into NaN."""
-    unknown = sorted(set(pc.unique(column.drop_null()).to_pylist()) - set(field.enum))
-    if unknown:
-        raise DatapackageError(
-            f"{where}: field {field.name!r} holds {unknown[0]!r}, not one of its enum {list(field.enum)}"
+def _categorical(column: pa.ChunkedArray, field: Field, where: str) -> pd.Categorical:
+    """An enum column as a categorical whose categories are the enum in schema order, built from codes.
+
+    A value outside the enum is refused: a categorical would silently turn it into NaN.
+    """
+    plain = column.combine_chunks()
+    enum = pa.array(field.enum, pa.string())
+    if pa.types.is_dictionary(plain.type) and plain.dictionary.equals(enum):
+        # a release writes enums with the enum itself as the dictionary: the indices are the codes
+        return pd.Categorical.from_codes(
+            pc.fill_null(plain.indices, -1).to_numpy(zero_copy_only=False), dtype=pandas_dtype(field)
         )
+    if pa.types.is_dictionary(plain.type):
+        plain = plain.dictionary_decode()
+    codes = pc.index_in(plain, value_set=enum)
+    outside = pc.and_(pc.is_valid(plain), pc.is_null(codes))
+    if pc.any(outside).as_py():
+        raise DatapackageError(
+            f"{where}: field {field.name!r} holds {plain.filter(outside)[0].as_py()!r}, not one of its enum {list(field.enum)}"
+        )
+    return pd.Categorical.from_codes(pc.fill_null(codes, -1).to_numpy(zero_copy_only=False), dtype=pandas_dtype(field))
