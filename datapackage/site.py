@@ -7,7 +7,6 @@ web server; the page of an operation or market is named after its id, so its add
 from __future__ import annotations
 
 import datetime
-import hashlib
 import html
 import json
 import math
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import load as load_release
+from .checksums import sha256_file
 from .errors import DatapackageError
 from .figures import draw_figures
 from .reader import verify_folder
@@ -183,14 +183,6 @@ def write_site(release: Path, tables: dict[str, pd.DataFrame], data: SiteData, f
     )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def copy_downloads(
     release: Path, data: SiteData, folder: Path, archive: Path | None
 ) -> list[tuple[str, int, str, str]]:
@@ -214,7 +206,7 @@ def copy_downloads(
         shutil.copyfile(release / rel, target / rel)
     if archive is not None:
         shutil.copyfile(archive, target / archive.name)
-        files.insert(0, (archive.name, sha256_of(archive)))
+        files.insert(0, (archive.name, sha256_file(archive)))
         notes[archive.name] = "the release archive, as published"
     if not any(r.get("format") == "sqlite" for r in resources):
         name = f"{data.descriptor.get('name', 'data')}-{data.descriptor.get('version', '')}.sqlite"
@@ -224,7 +216,7 @@ def copy_downloads(
             "every table in one SQLite database, with keys, full-text search and views (derived here; not in SHA256SUMS)"
         )
     return [
-        (f"{DOWNLOADS}/{rel}", (target / rel).stat().st_size, digest or sha256_of(target / rel), notes.get(rel, ""))
+        (f"{DOWNLOADS}/{rel}", (target / rel).stat().st_size, digest or sha256_file(target / rel), notes.get(rel, ""))
         for rel, digest in files
     ]
 
@@ -253,7 +245,7 @@ def archive_paragraph(release: Path, data: SiteData, index: Path) -> tuple[str, 
             f"<p>releases.json records the archive <code>{esc(name)}</code> of version {esc(version)} with sha256 <code>{esc(sha)}</code>; check your copy with <code>sha256sum {esc(name)}</code>.</p>",
             None,
         )
-    if sha256_of(archive) == sha and archive_checksums(archive) == (release / "SHA256SUMS").read_bytes():
+    if sha256_file(archive) == sha and archive_checksums(archive) == (release / "SHA256SUMS").read_bytes():
         return (
             f'<p>Archive <a href="{DOWNLOADS}/{esc(name)}">{esc(name)}</a>, sha256 <code>{esc(sha)}</code> (releases.json); this site shows exactly its files.</p>',
             archive,

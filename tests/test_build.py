@@ -14,18 +14,9 @@ from darkweb_enforcement.build import build_release
 from darkweb_enforcement.errors import ReleaseExists
 from darkweb_enforcement.paths import REPO_ROOT
 from darkweb_enforcement.synthetic import write_package
+from darkweb_enforcement.validate import CURATED_TABLES
 
-TABLES = [
-    "agencies",
-    "countries",
-    "markets",
-    "operation_agencies",
-    "operation_countries",
-    "operation_markets",
-    "operations",
-    "reported_totals",
-    "sources",
-]
+TABLES = list(CURATED_TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -15,21 +15,9 @@ import polars as pl
 import pytest
 from darkweb_enforcement.checksums import sha256_file
 from darkweb_enforcement.errors import ChecksumMismatch, DatapackageError
+from darkweb_enforcement.validate import CURATED_TABLES
 
-TABLES = [
-    "agencies",
-    "changes",
-    "countries",
-    "coverage",
-    "headline_totals",
-    "markets",
-    "operation_agencies",
-    "operation_countries",
-    "operation_markets",
-    "operations",
-    "reported_totals",
-    "sources",
-]
+TABLES = sorted([*CURATED_TABLES, "changes", "coverage", "headline_totals"])
 KIND = {"string": "string", "number": "float64", "integer": "Int64", "date": "datetime64[s]", "boolean": "boolean"}
 
 

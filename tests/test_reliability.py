@@ -19,6 +19,7 @@ from darkweb_enforcement.build import build_release
 from darkweb_enforcement.cli import main
 from darkweb_enforcement.errors import DatapackageError
 from darkweb_enforcement.synthetic import write_package
+from darkweb_enforcement.validate import CURATED_TABLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,17 +132,7 @@ CORRUPTIONS = st.one_of(
     st.tuples(st.just("dup-line"), st.integers(0, 10_000), st.just("")),
     st.tuples(st.just("header"), st.integers(0, 10_000), st.text(max_size=8)),
 )
-TABLES = [
-    "agencies",
-    "countries",
-    "markets",
-    "operation_agencies",
-    "operation_countries",
-    "operation_markets",
-    "operations",
-    "reported_totals",
-    "sources",
-]
+TABLES = list(CURATED_TABLES)
 
 
 def corrupt(data: bytes, kind: str, where: int, what) -> bytes:
