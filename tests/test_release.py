@@ -275,3 +275,39 @@ def test_diff_between_two_releases(released_twice):
     result = CliRunner().invoke(main, ["diff", str(old), str(new)])
     assert result.exit_code == 0, result.output
     assert result.stdout == "~ reported_totals c00000005: value: '5' -> '6'\n+ reported_totals c00000100\n"
+
+
+def recorded_releases() -> list[dict]:
+    from darkweb_enforcement.paths import REPO_ROOT
+
+    return json.loads((REPO_ROOT / "releases.json").read_text())["releases"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", recorded_releases(), ids=[r["version"] for r in recorded_releases()])
+def test_every_recorded_release_of_this_repository_rebuilds_byte_for_byte(entry, tmp_path):
+    """Each release rebuilds with the code and seeds of its own commit (0.1.0's code drew figures with matplotlib)."""
+    import platform
+    import sqlite3
+    from importlib.metadata import PackageNotFoundError, version
+
+    from darkweb_enforcement.paths import REPO_ROOT
+
+    if (
+        subprocess.run(
+            ["git", "cat-file", "-e", f"{entry['commit']}^{{commit}}"], cwd=REPO_ROOT, capture_output=True
+        ).returncode
+        != 0
+    ):
+        pytest.skip(f"commit {entry['commit'][:12]} is not in this clone (shallow?)")
+    here = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for name in ("pyarrow", "matplotlib"):
+        try:
+            here[name] = version(name)
+        except PackageNotFoundError:
+            here[name] = "absent"
+    differs = {k: (v, here.get(k)) for k, v in entry.get("built_with", {}).items() if here.get(k) != v}
+    if differs:
+        pytest.skip(f"built with other versions than this machine has: {differs}")
+    rebuilt = rebuild_release(REPO_ROOT, entry["version"], tmp_path / "rebuilt")
+    assert rebuilt.sha256 == entry["archive_sha256"]
