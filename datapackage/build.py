@@ -95,7 +95,9 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
             progress("wrote headline totals, coverage and documents")
         digests = tables.result()
         changes, changes_resource = changed.result()
-    (folder / "CHANGELOG.md").write_text(release_section(info.version, info.date, changes), encoding="utf-8")
+    (folder / "CHANGELOG.md").write_text(
+        release_section(info.version, info.date, changes, schema_changes(info, validation)), encoding="utf-8"
+    )
     resources = curated_resources(validation, folder, digests) + [changes_resource, *derived]
     resources.append(write_database(folder, resources, progress))
     for resource in resources:
@@ -110,6 +112,17 @@ def write_release_files(validation: Validation, folder: Path, info: ReleaseInfo,
     )
     write_checksums(folder, digests)
     return changes
+
+
+def schema_changes(info: ReleaseInfo, validation: Validation) -> list[str]:
+    """What changed in the schemas since the previous release, with the bump each change needs."""
+    from .versions import schema_reasons
+
+    if info.previous is None:
+        return []
+    return [
+        f"{reason} ({level})" for level, reason in schema_reasons(info.previous, snapshot_of_validation(validation))
+    ]
 
 
 def write_tables(validation: Validation, folder: Path, progress=None) -> dict[str, str]:

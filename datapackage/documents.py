@@ -137,9 +137,11 @@ def cite_line(version: str, date: str) -> str:
     return f"darkweb-enforcement curators ({date[:4]}). {TITLE} (version {version}) [Data set]."
 
 
-def release_section(version: str, date: str, changes: pa.Table) -> str:
-    """Return the changelog section of one release: counts per table and corrected figures."""
+def release_section(version: str, date: str, changes: pa.Table, schema_changes: list[str] | None = None) -> str:
+    """Return the changelog section of one release: schema changes, counts per table and corrected figures."""
     lines = [f"## {version} — {date}", ""]
+    if schema_changes:
+        lines += ["Schema changes:"] + [f"- {reason}" for reason in schema_changes] + [""]
     counts = count_changes(changes)
     if not counts:
         lines.append("No record changed.")

@@ -159,7 +159,12 @@ def cut_release(
         "row_counts": {n: t.num_rows for n, t in sorted(validation.strings.items())},
         "built_with": built_with(),
     }
-    _record(root, index, previous, entry, render_codebook(validation, new), release_section(new, date, changes))
+    from .versions import schema_reasons
+
+    reasons = [f"{reason} ({lvl})" for lvl, reason in schema_reasons(old, current)] if old else []
+    _record(
+        root, index, previous, entry, render_codebook(validation, new), release_section(new, date, changes, reasons)
+    )
     return Released(new, archive, digest, level)
 
 

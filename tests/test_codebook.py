@@ -35,3 +35,19 @@ def test_curating_lists_every_rule_of_the_registry():
     assert text == curating_with_rules(text), "CURATING.md is stale: run `dwe codebook` and commit it"
     for code in registered():
         assert f"| `{code}` |" in text
+
+
+def test_a_release_section_lists_its_schema_changes_before_the_counts():
+    from darkweb_enforcement.changes import CHANGE_SCHEMA
+    from darkweb_enforcement.documents import release_section
+
+    text = release_section(
+        "2.0.0",
+        "2026-12-31",
+        CHANGE_SCHEMA.empty_table(),
+        ["enum value(s) ['active'] of markets.closure_type were removed (major)"],
+    )
+    assert (
+        text
+        == "## 2.0.0 — 2026-12-31\n\nSchema changes:\n- enum value(s) ['active'] of markets.closure_type were removed (major)\n\nNo record changed.\n"
+    )
