@@ -17,6 +17,12 @@ def column(table: pa.Table, name: str) -> pa.Array:
     return chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
 
 
+def plain(column) -> pa.Array:
+    """Return a column as one contiguous array, a dictionary-encoded one decoded (Parquet enums)."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+
+
 def row_numbers(n: int, start: int = 0) -> pa.Array:
     """Return start, start + 1, ... as an int64 array of length n."""
     return pa.array(np.arange(start, start + n, dtype=np.int64))

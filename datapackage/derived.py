@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import plain
 from .checksums import sha256_bytes, sha256_file
 from .constraints import check_table
 from .csvfiles import read_strings
@@ -157,7 +158,7 @@ CHANGES_SCHEMA: dict[str, Any] = {
 def coverage_table(claims: pa.Table, operations: pa.Table) -> pa.Table:
     """Rows of the coverage table, sorted by operation, metric and scope."""
     key = ["operation_id", "metric", "scope_code"]
-    c = pa.table({k: _plain(claims[k]) for k in key + ["status", "source_id"]}).append_column(
+    c = pa.table({k: plain(claims[k]) for k in key + ["status", "source_id"]}).append_column(
         "has_value", pc.is_valid(claims["value"])
     )
     every = c.group_by(key, use_threads=False).aggregate([("status", "count")]).rename_columns(key + ["n_claims"])
@@ -166,7 +167,7 @@ def coverage_table(claims: pa.Table, operations: pa.Table) -> pa.Table:
         [("status", "count"), ("source_id", "count_distinct"), ("has_value", "any")]
     )
     counted = counted.rename_columns(key + ["n_current", "n_sources", "has_headline"])
-    ops = _plain(operations["operation_id"])
+    ops = plain(operations["operation_id"])
     n = len(ops)
     core = pa.table(
         {
@@ -179,7 +180,7 @@ def coverage_table(claims: pa.Table, operations: pa.Table) -> pa.Table:
     rows = rows.join(every, key, join_type="left outer", use_threads=False).join(
         counted, key, join_type="left outer", use_threads=False
     )
-    parents = pa.table({"operation_id": ops, "parent_operation_id": _plain(operations["parent_operation_id"])})
+    parents = pa.table({"operation_id": ops, "parent_operation_id": plain(operations["parent_operation_id"])})
     rows = rows.join(parents, "operation_id", join_type="left outer", use_threads=False)
     zero = pa.scalar(0, pa.int64())
     out = pa.table(
@@ -195,11 +196,6 @@ def coverage_table(claims: pa.Table, operations: pa.Table) -> pa.Table:
         }
     )
     return out.sort_by([(k, "ascending") for k in key])
-
-
-def _plain(column) -> pa.Array:
-    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
 def render_csv(table: pa.Table | list[dict], fields: tuple[str, ...] | list[str]) -> bytes:

@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import order_codes, strictly_ascending
-from .vocabulary import KG_PER_UNIT, UNIT_FAMILY
+from .arrays import order_codes, plain, strictly_ascending
+from .vocabulary import KG_PER_UNIT, UNIT_FAMILY, family_of_units
 
 RULE_VERSION = "2"
 # kept as data, not as the module docstring: `python -OO` strips docstrings
@@ -71,21 +71,15 @@ GROUP = ["operation_id", "metric", "item", "market_id", "scope_code", "unit_fami
 LEADING_ROLES = ("lead", "coordinating")
 QUALIFIERS = pa.array(list(QUALIFIER_RANK), pa.string())
 UNITS = pa.array(list(UNIT_FAMILY), pa.string())
-FAMILIES = pa.array([f if f in ("count", "mass") else u for u, f in UNIT_FAMILY.items()], pa.string())
 KG_FACTORS = pa.array([KG_PER_UNIT.get(u, 1.0) for u in UNIT_FAMILY], pa.float64())
 
 
-def _plain(column) -> pa.Array:
-    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-
-
 def _pairs(operations, agencies) -> pa.Array:
-    return pc.binary_join_element_wise(_plain(operations), _plain(agencies), "|")
+    return pc.binary_join_element_wise(plain(operations), plain(agencies), "|")
 
 
 def _lookup(sources: pa.Table, column: str, source_ids: pa.Array) -> pa.Array:
-    return pc.take(_plain(sources[column]), pc.index_in(source_ids, _plain(sources["source_id"])))
+    return pc.take(plain(sources[column]), pc.index_in(source_ids, plain(sources["source_id"])))
 
 
 def with_parents(operation_agencies: pa.Table, agencies: pa.Table | None) -> pa.Table:
@@ -95,10 +89,10 @@ def with_parents(operation_agencies: pa.Table, agencies: pa.Table | None) -> pa.
     """
     if agencies is None:
         return operation_agencies
-    parent_of = dict(zip(_plain(agencies["agency_id"]).to_pylist(), _plain(agencies["parent_agency_id"]).to_pylist()))
+    parent_of = dict(zip(plain(agencies["agency_id"]).to_pylist(), plain(agencies["parent_agency_id"]).to_pylist()))
     rows = set()
     for op, agency, role in zip(
-        *(_plain(operation_agencies[c]).to_pylist() for c in ("operation_id", "agency_id", "role"))
+        *(plain(operation_agencies[c]).to_pylist() for c in ("operation_id", "agency_id", "role"))
     ):
         seen = set()
         while agency is not None and agency not in seen:
@@ -119,13 +113,13 @@ def ranked_claims(
     claims: pa.Table, sources: pa.Table, operation_agencies: pa.Table, agencies: pa.Table | None = None
 ) -> pa.Table:
     """Current claims with their group, class, origin, lead flag, tier, date, qualifier rank and comparable value."""
-    c = claims.filter(pc.equal(_plain(claims["status"]), "current"))
-    source_ids = _plain(c["source_id"])
-    primary = _plain(sources["source_id"]).filter(pc.equal(_plain(sources["primacy"]), "primary"))
+    c = claims.filter(pc.equal(plain(claims["status"]), "current"))
+    source_ids = plain(c["source_id"])
+    primary = plain(sources["source_id"]).filter(pc.equal(plain(sources["primacy"]), "primary"))
     op_agencies = with_parents(operation_agencies, agencies)
     took_part = _pairs(op_agencies["operation_id"], op_agencies["agency_id"])
-    leading = took_part.filter(pc.is_in(_plain(op_agencies["role"]), pa.array(LEADING_ROLES)))
-    attributed = _plain(c["attributed_to_agency_id"])
+    leading = took_part.filter(pc.is_in(plain(op_agencies["role"]), pa.array(LEADING_ROLES)))
+    attributed = plain(c["attributed_to_agency_id"])
     publisher_agency = _lookup(sources, "publisher_agency_id", source_ids)
     speaker = pc.coalesce(attributed, publisher_agency)
     is_primary = pc.is_in(source_ids, primary)
@@ -135,21 +129,21 @@ def ranked_claims(
     wire = pc.binary_join_element_wise("wire", _lookup(sources, "syndicated_from", source_ids), ":")
     outlet = pc.coalesce(wire, pc.binary_join_element_wise("publisher", _lookup(sources, "publisher", source_ids), ":"))
     origin = pc.coalesce(pc.binary_join_element_wise("agency", speaker, ":"), outlet)
-    unit_index = pc.index_in(_plain(c["unit"]), UNITS)
+    unit_index = pc.index_in(plain(c["unit"]), UNITS)
     value = pc.cast(c["value"], pa.float64())
     comparable = pc.multiply(value, pc.take(KG_FACTORS, unit_index))
     return pa.table(
         {
-            "operation_id": _plain(c["operation_id"]),
-            "metric": _plain(c["metric"]),
-            "item": pc.fill_null(_plain(c["item"]), ""),
-            "market_id": pc.fill_null(_plain(c["market_id"]), ""),
-            "scope_code": _plain(c["scope_code"]),
-            "unit_family": pc.take(FAMILIES, unit_index),
-            "claim_id": _plain(c["claim_id"]),
+            "operation_id": plain(c["operation_id"]),
+            "metric": plain(c["metric"]),
+            "item": pc.fill_null(plain(c["item"]), ""),
+            "market_id": pc.fill_null(plain(c["market_id"]), ""),
+            "scope_code": plain(c["scope_code"]),
+            "unit_family": family_of_units(c["unit"]),
+            "claim_id": plain(c["claim_id"]),
             "value": value,
-            "unit": _plain(c["unit"]),
-            "qualifier": _plain(c["qualifier"]),
+            "unit": plain(c["unit"]),
+            "qualifier": plain(c["qualifier"]),
             "source_id": source_ids,
             "tier": pc.cast(tier, pa.int64()),
             "class": pc.cast(pc.greater(tier, 2), pa.int64()),
@@ -161,7 +155,7 @@ def ranked_claims(
             "date": pc.coalesce(
                 pc.cast(c["as_of"], pa.date32()), pc.cast(_lookup(sources, "published_on", source_ids), pa.date32())
             ),
-            "qualifier_rank": pc.index_in(_plain(c["qualifier"]), QUALIFIERS),
+            "qualifier_rank": pc.index_in(plain(c["qualifier"]), QUALIFIERS),
             # + 0.0 makes -0.0 equal 0.0; an unquantified claim (no value) gets a key no value has, so it joins
             "comparable": comparable,
             "value_key": pc.fill_null(pc.add(pc.round(comparable, 6), 0.0), -1.0),
@@ -287,7 +281,7 @@ def _distinct_per_group(group: np.ndarray, n_groups: int, values) -> pa.Array:
 
 def _claim_ranks(claim_ids) -> pa.Array:
     """The rank of each claim_id; seeds are sorted by it, so usually the row number."""
-    ids = _plain(claim_ids)
+    ids = plain(claim_ids)
     if strictly_ascending([ids]):
         return pa.array(np.arange(len(ids), dtype=np.int64))
     return order_codes([ids])

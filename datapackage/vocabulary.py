@@ -38,12 +38,11 @@ def family_of_units(units):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    plain = units.combine_chunks() if isinstance(units, pa.ChunkedArray) else units
-    if pa.types.is_dictionary(plain.type):
-        plain = plain.dictionary_decode()
+    from .arrays import plain
+
     known = pa.array(list(UNIT_FAMILY), pa.string())
     families = pa.array([f if f in ("count", "mass") else u for u, f in UNIT_FAMILY.items()], pa.string())
-    return pc.take(families, pc.index_in(plain, known))
+    return pc.take(families, pc.index_in(plain(units), known))
 
 
 KG_PER_UNIT = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523125, "t": 1000.0}
